@@ -1,0 +1,38 @@
+"""Small helpers about the HTTP request shared by the apps."""
+
+import ipaddress
+
+from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def client_ip(request) -> str:
+    """The client's address, for per-IP limits.
+
+    With ``TRUSTED_PROXY_COUNT = N`` (N reverse proxies in front, each appending
+    the address it was reached from to X-Forwarded-For), the client is the N-th
+    entry from the right; anything further left was written by the client and
+    is not trusted. With 0 only the socket address counts.
+    """
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
+
+
+def safe_next_url(request, default: str) -> str:
+    """The ``next`` parameter if it points into this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

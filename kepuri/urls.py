@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = admin.site.site_title = "云上科普日管理后台"
+admin.site.index_title = "管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("agreement/", views.agreement, name="agreement"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("activities.urls")),
+    path("admin/login/", views.admin_login),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

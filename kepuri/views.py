@@ -1,0 +1,17 @@
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def agreement(request):
+    """《云上科普日网络服务使用协议》"""
+    return render(request, "agreement.html")
+
+
+def admin_login(request):
+    """The admin signs in through the site's own login, with its limits."""
+    query = request.GET.urlencode()
+    return redirect(reverse("accounts:login") + (f"?{query}" if query else ""))

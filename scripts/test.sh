@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Set up, install Chromium for the browser tests if it is missing, and run the
+# whole test suite. Extra arguments go to pytest. With nothing set the tests use
+# SQLite; DATABASE_URL and REDIS_URL point them at PostgreSQL and Redis, and
+# REQUIRE_SERVICES=1 makes a missing service or browser a failure (as .ci/run does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh requirements-dev.txt
+
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  echo "Chromium is missing at $chromium; installing Debian's chromium package for the browser tests ..."
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if command -v apt-get >/dev/null; then
+    $sudo apt-get install -y chromium >/dev/null 2>&1 \
+      || { $sudo apt-get update >/dev/null && $sudo apt-get install -y chromium >/dev/null; } \
+      || echo "Could not install chromium; the browser tests will fail and say how to install it." >&2
+  else
+    echo "No apt-get here: install Chromium and set CHROMIUM_PATH, or the browser tests will fail." >&2
+  fi
+fi
+
+exec .venv/bin/python -m pytest -n auto "$@"
