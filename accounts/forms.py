@@ -1,0 +1,283 @@
+import re
+import unicodedata
+
+from crispy_forms.bootstrap import FieldWithButtons, StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Field, Layout
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.urls import reverse
+from django.utils.html import format_html
+
+from kepuri.http import client_ip
+
+from . import services
+from .models import SmsCode, User
+from .phone import INVALID_PHONE_MESSAGE, normalize_phone, validate_phone
+
+CODE_RE = re.compile(rf"[0-9]{{{services.CODE_DIGITS}}}", re.ASCII)
+
+
+class PhoneField(forms.CharField):
+    """A mainland mobile number, normalised to its canonical form (see ``accounts.phone``)."""
+
+    default_error_messages = {"required": "请输入手机号码", "invalid": INVALID_PHONE_MESSAGE}
+    default_validators = [validate_phone]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "手机号码")
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": "请输入手机号码"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+
+class SmsCodeField(forms.CharField):
+    default_error_messages = {"required": "请输入验证码"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "验证码")
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "autocomplete": "one-time-code",
+                    "placeholder": f"{services.CODE_DIGITS}位数字验证码",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not CODE_RE.fullmatch(value):
+            raise forms.ValidationError(f"请输入{services.CODE_DIGITS}位数字验证码", code="invalid_code")
+
+
+def _submit(label, name="submit"):
+    """The form's main button; a <button> so that its words are its text."""
+    return StrictButton(label, type="submit", name=name, css_class="btn btn-primary w-100")
+
+
+def _password_input(autocomplete):
+    return forms.PasswordInput(attrs={"autocomplete": autocomplete})
+
+
+def _code_field_with_button(purpose):
+    """The code field with its 获取验证码 button (works with and without JavaScript)."""
+    return Layout(
+        FieldWithButtons(
+            Field("code"),
+            StrictButton(
+                "获取验证码",
+                type="submit",
+                name="send_code",
+                value="1",
+                formnovalidate="formnovalidate",
+                css_class="btn btn-outline-primary",
+                data_sms_url=reverse("accounts:sms_code"),
+                data_sms_purpose=purpose,
+            ),
+        ),
+        HTML('<div class="form-text mb-3" data-sms-status aria-live="polite"></div>'),
+    )
+
+
+class SmsCodeRequestForm(forms.Form):
+    """获取验证码: which phone, for what."""
+
+    phone = PhoneField()
+    purpose = forms.ChoiceField(
+        choices=[(p.value, p.label) for p in (SmsCode.Purpose.REGISTER, SmsCode.Purpose.RESET)]
+    )
+
+
+class _CodeCheckingForm(forms.Form):
+    """A form whose code, once the other fields are valid, is checked against its phone."""
+
+    purpose: str
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sms_code = None
+
+    def clean(self):
+        cleaned = super().clean()
+        phone, code = cleaned.get("phone"), cleaned.get("code")
+        if phone and code and "phone" not in self.errors:
+            try:
+                self.sms_code = services.check_sms_code(phone=phone, purpose=self.purpose, code=code)
+            except services.AccountError as exc:
+                self.add_error("code", exc.message)
+        return cleaned
+
+
+class RegisterForm(_CodeCheckingForm):
+    purpose = SmsCode.Purpose.REGISTER
+
+    phone = PhoneField()
+    code = SmsCodeField()
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=_password_input("new-password"),
+        help_text=password_validators_help_text_html(),
+        error_messages={"required": "请设置密码"},
+    )
+    agree = forms.BooleanField(
+        required=True,
+        error_messages={"required": "请阅读并勾选同意《云上科普日网络服务使用协议》"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agree"].label = format_html(
+            '同意并遵守<a href="{}" target="_blank" rel="noopener">《云上科普日网络服务使用协议》</a>',
+            reverse("agreement"),
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "phone",
+            _code_field_with_button(self.purpose),
+            "password",
+            "agree",
+            _submit("立即注册", name="register"),
+        )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if User.objects.filter(phone=phone).exists():
+            raise forms.ValidationError(services.ALREADY_REGISTERED, code="registered")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            try:
+                validate_password(password, User(phone=cleaned.get("phone") or ""))
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class PasswordForgotForm(_CodeCheckingForm):
+    """忘记密码: phone, SMS code and the new password twice."""
+
+    purpose = SmsCode.Purpose.RESET
+
+    phone = PhoneField()
+    code = SmsCodeField()
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=_password_input("new-password"),
+        help_text=password_validators_help_text_html(),
+        error_messages={"required": "请输入新密码"},
+    )
+    new_password2 = forms.CharField(
+        label="确认新密码",
+        strip=False,
+        widget=_password_input("new-password"),
+        error_messages={"required": "请再次输入新密码"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "phone",
+            _code_field_with_button(self.purpose),
+            "new_password1",
+            "new_password2",
+            _submit("提交"),
+        )
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if not User.objects.filter(phone=phone).exists():
+            raise forms.ValidationError(services.NOT_REGISTERED, code="not_registered")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("new_password2", "两次输入的密码不一致")
+        elif password1:
+            user = User.objects.filter(phone=cleaned.get("phone") or "").first()
+            try:
+                validate_password(password1, user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return cleaned
+
+
+class LoginForm(forms.Form):
+    """登录 with phone and password, within the login limits.
+
+    Speaks the interface of Django's ``AuthenticationForm`` (``request``,
+    ``get_user``) so that ``LoginView`` can drive it.
+    """
+
+    phone = PhoneField()
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=_password_input("current-password"),
+        error_messages={"required": "请输入密码"},
+    )
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "phone",
+            "password",
+            HTML(
+                format_html(
+                    '<div class="d-flex justify-content-between mb-3 small">'
+                    '<a href="{}">忘记密码</a><a href="{}">立即注册</a></div>',
+                    reverse("accounts:password_forgot"),
+                    reverse("accounts:register"),
+                )
+            ),
+            _submit("登录", name="login"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        phone, password = cleaned.get("phone"), cleaned.get("password")
+        if phone and password:
+            try:
+                self.user_cache = services.authenticate_by_phone(
+                    request=self.request, phone=phone, password=password, ip=client_ip(self.request)
+                )
+            except services.AccountError as exc:
+                raise forms.ValidationError(exc.message, code="login") from exc
+        return cleaned
+
+    def get_user(self):
+        return self.user_cache
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """修改密码: Django's form, with our layout."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("old_password", "new_password1", "new_password2", _submit("修改密码"))

@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("register/", views.RegisterView.as_view(), name="register"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sms-code/", views.sms_code, name="sms_code"),
+    path("password/forgot/", views.PasswordForgotView.as_view(), name="password_forgot"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("me/", views.PersonalCenterView.as_view(), name="personal_center"),
+]
