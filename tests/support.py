@@ -1,0 +1,75 @@
+"""Helpers for tests: service requirements, reading pages, sending codes."""
+
+import os
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import sms
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip (or, with REQUIRE_SERVICES=1, fail) a test whose service is missing."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} (REQUIRE_SERVICES=1 forbids skipping)")
+    pytest.skip(what)
+
+
+def last_code(phone: str) -> str:
+    """The code in the last SMS sent to ``phone`` (locmem outbox)."""
+    for message in reversed(sms.outbox):
+        if message.phone == phone:
+            return message.params["code"]
+    raise AssertionError(f"no SMS was sent to {phone}")
+
+
+def request_code(client, phone, purpose="register", **extra):
+    """Press 获取验证码 as the page's script does; return the JSON response."""
+    return client.post("/accounts/sms-code/", {"phone": phone, "purpose": purpose}, **extra)
+
+
+class _InlineCodeFinder(HTMLParser):
+    """Collects what a strict Content-Security-Policy would block."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.problems.append("<script> without src")
+        if tag == "style":
+            self.problems.append("<style> element")
+        if "style" in names:
+            self.problems.append(f"style= on <{tag}>")
+        self.problems.extend(f"{name}= on <{tag}>" for name in names if name.startswith("on"))
+        for name, value in attrs:
+            if name in {"href", "src", "action"} and (value or "").strip().lower().startswith("javascript:"):
+                self.problems.append(f"javascript: URL on <{tag}>")
+
+
+def inline_code(html: str) -> list[str]:
+    """Inline scripts, styles and handlers in ``html`` (empty when a strict CSP holds)."""
+    finder = _InlineCodeFinder()
+    finder.feed(html)
+    return finder.problems
+
+
+def text_of(response) -> str:
+    """The page's visible text, tags removed and whitespace collapsed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def header_text(response) -> str:
+    """The visible text of the page's header."""
+    html = response.content.decode()
+    header = html[html.index("<header") : html.index("</header>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", header))

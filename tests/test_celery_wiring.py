@@ -1,0 +1,95 @@
+"""Celery for real: a worker process consumes a task from Redis and changes the database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import SmsCode
+from accounts.tasks import purge_expired_sms_codes
+from kepuri.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """The URL of the test database, for a process outside this one."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def code(phone, expires_at):
+    return SmsCode.objects.create(
+        phone=phone, purpose=SmsCode.Purpose.REGISTER, code_hmac="0" * 64, expires_at=expires_at
+    )
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_consumes_a_task_from_redis(redis_url, postgres):
+    now = timezone.now()
+    expired = code("13800000001", now - timedelta(days=2))
+    fresh = code("13800000002", now + timedelta(minutes=5))
+    queue = f"wiring-test-{uuid.uuid4().hex[:12]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kepuri.settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kepuri",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    celery_app.conf.task_always_eager = False
+    try:
+        assert celery_app.conf.broker_url == redis_url
+        purge_expired_sms_codes.apply_async(queue=queue)
+        deadline = time.monotonic() + 60
+        while SmsCode.objects.filter(pk=expired.pk).exists():
+            if worker.poll() is not None:
+                pytest.fail(f"the worker exited early:\n{worker.stdout.read()}")
+            if time.monotonic() > deadline:
+                worker.terminate()
+                pytest.fail(f"the task was not consumed in 60 s:\n{worker.communicate(timeout=10)[0]}")
+            time.sleep(0.2)
+    finally:
+        celery_app.conf.task_always_eager = True
+        if worker.poll() is None:
+            worker.terminate()
+            output = worker.communicate(timeout=20)[0]
+        else:
+            output = ""
+        with celery_app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    assert SmsCode.objects.filter(pk=fresh.pk).exists()
+    assert "accounts.tasks.purge_expired_sms_codes" in output

@@ -1,0 +1,120 @@
+"""Settings come from the environment; production settings pass ``check --deploy``."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+OUR_VARIABLES = (
+    "DJANGO_DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SMS_BACKEND",
+    "CACHE_KEY_PREFIX",
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
+    "TRUSTED_PROXY_COUNT",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789",
+    "ALLOWED_HOSTS": "kepuri.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+PRINT_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+from kepuri.celery import app
+print(json.dumps({
+    "DEBUG": s.DEBUG,
+    "ENGINE": s.DATABASES["default"]["ENGINE"],
+    "CACHE": s.CACHES["default"]["BACKEND"],
+    "SESSION_ENGINE": s.SESSION_ENGINE,
+    "EAGER": app.conf.task_always_eager,
+    "BROKER": app.conf.broker_url,
+    "SMS_BACKEND": s.SMS_BACKEND,
+    "RATELIMIT_STORAGE_URI": s.RATELIMIT_STORAGE_URI,
+    "MEDIA": s.STORAGES["default"]["BACKEND"],
+}))
+"""
+
+
+def run(args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in OUR_VARIABLES}
+    clean["DJANGO_SETTINGS_MODULE"] = "kepuri.settings"
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+def settings_with(**env):
+    result = run(["-c", PRINT_SETTINGS], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_nothing_set_means_development():
+    assert settings_with() == {
+        "DEBUG": True,
+        "ENGINE": "django.db.backends.sqlite3",
+        "CACHE": "django.core.cache.backends.locmem.LocMemCache",
+        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        "EAGER": True,
+        "BROKER": "memory://",
+        "SMS_BACKEND": "console",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MEDIA": "django.core.files.storage.FileSystemStorage",
+    }
+
+
+def test_database_url_selects_postgresql_and_redis_url_the_cache_and_broker():
+    found = settings_with(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/kepuri", REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+    assert found["ENGINE"] == "django.db.backends.postgresql"
+    assert found["CACHE"] == "django_redis.cache.RedisCache"
+    assert found["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert found["EAGER"] is False
+    assert found["BROKER"] == "redis://127.0.0.1:6379/0"
+    assert found["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_language_and_time():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+
+
+def test_check_deploy_is_clean_in_production_with_nothing_silenced():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert not getattr(settings, "SILENCED_SYSTEM_CHECKS", [])
+
+
+def test_check_deploy_warns_when_rate_limits_would_not_be_shared():
+    without_redis = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = run(["manage.py", "check", "--deploy"], **without_redis)
+    assert "kepuri.W001" in result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run(["manage.py", "check"], DJANGO_DEBUG="0", ALLOWED_HOSTS="kepuri.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
