@@ -74,6 +74,16 @@ def _password_input(autocomplete):
     return forms.PasswordInput(attrs={"autocomplete": autocomplete})
 
 
+def _new_password_field(label, required_message, *, with_rules=True):
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=_password_input("new-password"),
+        help_text=password_validators_help_text_html() if with_rules else "",
+        error_messages={"required": required_message},
+    )
+
+
 def _code_field_with_button(purpose):
     """The code field with its 获取验证码 button (works with and without JavaScript)."""
     return Layout(
@@ -104,13 +114,24 @@ class SmsCodeRequestForm(forms.Form):
 
 
 class _CodeCheckingForm(forms.Form):
-    """A form whose code, once the other fields are valid, is checked against its phone."""
+    """A phone and its SMS code for ``purpose``; the code is checked once the phone is valid."""
 
     purpose: str
+
+    phone = PhoneField()
+    code = SmsCodeField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sms_code = None
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        try:
+            services.check_phone_for(phone=phone, purpose=self.purpose)
+        except services.AccountError as exc:
+            raise forms.ValidationError(exc.message, code="phone") from exc
+        return phone
 
     def clean(self):
         cleaned = super().clean()
@@ -126,15 +147,7 @@ class _CodeCheckingForm(forms.Form):
 class RegisterForm(_CodeCheckingForm):
     purpose = SmsCode.Purpose.REGISTER
 
-    phone = PhoneField()
-    code = SmsCodeField()
-    password = forms.CharField(
-        label="密码",
-        strip=False,
-        widget=_password_input("new-password"),
-        help_text=password_validators_help_text_html(),
-        error_messages={"required": "请设置密码"},
-    )
+    password = _new_password_field("密码", "请设置密码")
     agree = forms.BooleanField(
         required=True,
         error_messages={"required": "请阅读并勾选同意《云上科普日网络服务使用协议》"},
@@ -155,12 +168,6 @@ class RegisterForm(_CodeCheckingForm):
             _submit("立即注册", name="register"),
         )
 
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        if User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(services.ALREADY_REGISTERED, code="registered")
-        return phone
-
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password")
@@ -177,21 +184,8 @@ class PasswordForgotForm(_CodeCheckingForm):
 
     purpose = SmsCode.Purpose.RESET
 
-    phone = PhoneField()
-    code = SmsCodeField()
-    new_password1 = forms.CharField(
-        label="新密码",
-        strip=False,
-        widget=_password_input("new-password"),
-        help_text=password_validators_help_text_html(),
-        error_messages={"required": "请输入新密码"},
-    )
-    new_password2 = forms.CharField(
-        label="确认新密码",
-        strip=False,
-        widget=_password_input("new-password"),
-        error_messages={"required": "请再次输入新密码"},
-    )
+    new_password1 = _new_password_field("新密码", "请输入新密码")
+    new_password2 = _new_password_field("确认新密码", "请再次输入新密码", with_rules=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,12 +197,6 @@ class PasswordForgotForm(_CodeCheckingForm):
             "new_password2",
             _submit("提交"),
         )
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        if not User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(services.NOT_REGISTERED, code="not_registered")
-        return phone
 
     def clean(self):
         cleaned = super().clean()

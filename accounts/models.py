@@ -72,10 +72,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.name or mask_phone(self.phone)
 
-    def clean(self):
-        super().clean()
-        self.phone = normalize_phone(self.phone)
-
     def get_full_name(self):
         return self.name or self.phone
 

@@ -112,9 +112,8 @@ def _first_refusal(checks) -> LimitExceeded | None:
     return max(refusals, key=lambda r: r.retry_at, default=None)
 
 
-def acquire_sms_send(*, phone: str, ip: str) -> None:
-    """Count one SMS to ``phone`` requested from ``ip``, or raise if a limit refuses it."""
-    checks = [(rule, phone) for rule in SMS_PHONE_RULES] + [(SMS_IP_RULE, ip)]
+def _acquire(checks) -> None:
+    """Count one event under every (rule, key) of ``checks``, or raise if any refuses it."""
     try:
         if refusal := _first_refusal(checks):
             raise refusal
@@ -124,6 +123,16 @@ def acquire_sms_send(*, phone: str, ip: str) -> None:
     except StorageError as exc:
         logger.error("Rate-limit store unreachable, SMS refused: %s", exc)
         raise LimiterUnavailable from exc
+
+
+def acquire_sms_request(*, ip: str) -> None:
+    """Count a request for a code from ``ip`` (sent or not), or raise if its limit refuses it."""
+    _acquire([(SMS_IP_RULE, ip)])
+
+
+def acquire_sms_send(*, phone: str) -> None:
+    """Count one SMS to ``phone``, or raise if one of the phone's limits refuses it."""
+    _acquire([(rule, phone) for rule in SMS_PHONE_RULES])
 
 
 def check_login_allowed(*, phone: str, ip: str) -> None:

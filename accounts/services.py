@@ -45,16 +45,25 @@ def _code_hmac(*, phone: str, purpose: str, code: str) -> str:
     return salted_hmac("kepuri.accounts.SmsCode", f"{phone}:{purpose}:{code}", algorithm="sha256").hexdigest()
 
 
-def request_sms_code(*, phone: str, purpose: str, ip: str) -> SmsCode:
-    """Send a fresh code for ``purpose`` to ``phone`` (already canonical and valid)."""
+def check_phone_for(*, phone: str, purpose: str) -> None:
+    """Refuse a phone that cannot be used for ``purpose``: registered for 注册, unknown for 找回密码."""
     registered = User.objects.filter(phone=phone).exists()
     if purpose == SmsCode.Purpose.REGISTER and registered:
         raise AccountError(ALREADY_REGISTERED)
     if purpose == SmsCode.Purpose.RESET and not registered:
         raise AccountError(NOT_REGISTERED)
 
+
+def request_sms_code(*, phone: str, purpose: str, ip: str) -> SmsCode:
+    """Send a fresh code for ``purpose`` to ``phone`` (already canonical and valid).
+
+    The address's limit is taken before anything is looked up, so that it also
+    bounds how fast one address can learn which numbers are registered.
+    """
     try:
-        ratelimits.acquire_sms_send(phone=phone, ip=ip)
+        ratelimits.acquire_sms_request(ip=ip)
+        check_phone_for(phone=phone, purpose=purpose)
+        ratelimits.acquire_sms_send(phone=phone)
     except ratelimits.LimitExceeded as exc:
         raise AccountError(exc.message, retry_after=exc.retry_after) from exc
     except ratelimits.LimiterUnavailable as exc:

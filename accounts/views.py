@@ -40,7 +40,7 @@ def _request_code(request, data):
 def sms_code(request):
     """获取验证码, called by the button's script; answers JSON."""
     status, result = _request_code(request, request.POST)
-    return JsonResponse(result, status=status)
+    return JsonResponse(result, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 class _SmsCodeFormView(FormView):
@@ -109,9 +109,11 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts:personal_center")
     success_message = "密码修改成功"
+    extra_context = {"active": "password"}
 
 
 class PersonalCenterView(LoginRequiredMixin, TemplateView):
     """个人中心 → 我的首页."""
 
     template_name = "accounts/personal_center.html"
+    extra_context = {"active": "home"}

@@ -20,7 +20,7 @@ import sms
 from accounts import ratelimits
 from kepuri.celery import app as celery_app
 
-from .support import REQUIRE_SERVICES, require
+from .support import CLOCK_START, REQUIRE_SERVICES, require
 
 # Playwright's sync API runs an event loop in the main thread; Django's ORM
 # refuses to run beside one unless told it is safe (it is: one thread drives it).
@@ -65,6 +65,13 @@ def _fresh_shared_state():
 
 
 @pytest.fixture
+def clock(time_machine):
+    """Time stopped at ``CLOCK_START`` (Asia/Shanghai); move it with ``shift`` and ``move_to``."""
+    time_machine.move_to(CLOCK_START, tick=False)
+    return time_machine
+
+
+@pytest.fixture
 def redis_url():
     """The REDIS_URL of a reachable Redis server."""
     from django.conf import settings
@@ -81,7 +88,7 @@ def redis_url():
 
 
 @pytest.fixture
-def postgres(django_db_blocker):
+def postgres():
     """Asserts the tests run on PostgreSQL (DATABASE_URL=postgres://...)."""
     from django.db import connection
 

@@ -2,13 +2,19 @@
 
 import os
 import re
+from datetime import datetime
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import sms
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Where the ``clock`` fixture stops time: a Tuesday morning in a report window.
+CLOCK_START = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 
 
 def require(available: bool, what: str) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from tests.factories import UserFactory
 from tests.support import inline_code, text_of
@@ -55,10 +56,17 @@ def test_no_template_has_inline_script_or_style():
         assert inline_code(path.read_text()) == [], path
 
 
-def test_error_pages_speak_chinese(client, settings):
+def test_error_pages_speak_chinese(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in text_of(response)
+
+
+@pytest.mark.django_db
+def test_an_expired_form_says_so_in_chinese():
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"phone": "13800138000"})
+    assert response.status_code == 403
+    assert "页面已过期" in text_of(response)
 
 
 def test_static_files_are_served_by_whitenoise():

@@ -47,7 +47,9 @@
           "X-Requested-With": "XMLHttpRequest",
         },
       });
-      const result = await response.json();
+      const result = response.headers.get("Content-Type", "").includes("json")
+        ? await response.json()
+        : { ok: false, message: "页面已过期，请刷新页面后重试" };
       showStatus(status, result.message, result.ok);
       if (result.retry_after && result.retry_after <= LONGEST_COUNTDOWN) {
         countDown(button, result.retry_after);

@@ -1,27 +1,19 @@
 """The limits of SPEC §2, each at N and N+1, with the clock moved across its window."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 import sms
 from accounts.models import SmsCode
 from tests.factories import PASSWORD, UserFactory
-from tests.support import last_code, request_code, text_of
+from tests.support import CLOCK_START, SHANGHAI, last_code, request_code, text_of
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
+START = CLOCK_START
 PHONE = "13800138000"
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(START, tick=False)
-    return time_machine
 
 
 def send(client, phone=PHONE, ip="10.0.0.1", **extra):
@@ -96,6 +88,20 @@ def test_twenty_codes_per_ip_per_hour(client, clock):
     assert send(client, "13811112222", ip="10.0.0.2").status_code == 200
     clock.shift(timedelta(hours=1, microseconds=1))
     assert send(client, "13811113333").status_code == 200
+
+
+def test_the_ip_limit_also_bounds_asking_which_numbers_are_registered(client, clock):
+    for n in range(20):
+        UserFactory(phone=f"1380000{n:04d}")
+        refused = send(client, f"1380000{n:04d}")
+        assert refused.json()["message"] == "该手机号已注册，请直接登录"
+    UserFactory(phone="13811112222")
+
+    refused = send(client, "13811112222")
+
+    assert refused.status_code == 429
+    assert refused.json()["message"] == "当前网络1小时内获取验证码已达20次，请于 10:00 后再试"
+    assert sms.outbox == []
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_ip_limit(client, clock):

@@ -1,28 +1,20 @@
 """注册: labels, the whole flow, and each bad input with its message on the form."""
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 import sms
 from accounts.models import SmsCode, User
 from tests.factories import UserFactory
-from tests.support import last_code, request_code, text_of
+from tests.support import CLOCK_START, last_code, request_code, text_of
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-START = datetime(2026, 8, 3, 9, 0, tzinfo=SHANGHAI)
+START = CLOCK_START
 PHONE = "13800138000"
 PASSWORD = "kepuri-Register-2020"
-
-
-@pytest.fixture
-def clock(time_machine):
-    time_machine.move_to(START, tick=False)
-    return time_machine
 
 
 def register(client, *, phone=PHONE, code=None, password=PASSWORD, agree=True):

@@ -120,5 +120,6 @@ def test_phone_layout_collapses_the_menu(page, live_server, screenshot):
     expect(menu_link).to_be_hidden()
     header(page).get_by_role("button", name="展开导航").click()
     expect(menu_link).to_be_visible()
+    expect(page.locator("#site-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # opened all the way
     screenshot("home-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
