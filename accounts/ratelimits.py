@@ -20,7 +20,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits import (
+    RateLimitItem,
+    RateLimitItemPerDay,
+    RateLimitItemPerHour,
+    RateLimitItemPerMinute,
+    RateLimitItemPerSecond,
+)
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -53,8 +59,10 @@ class Rule:
     reason: str  # why the user is refused; the retry time is appended
 
 
+SMS_RESEND_SECONDS = 60  # the page counts down this long after each code
+
 SMS_PHONE_RULES = (
-    Rule("sms-phone-60s", RateLimitItemPerMinute(1), "验证码发送过于频繁"),
+    Rule("sms-phone-60s", RateLimitItemPerSecond(1, SMS_RESEND_SECONDS), "验证码发送过于频繁"),
     Rule("sms-phone-hour", RateLimitItemPerHour(5), "该手机号1小时内获取验证码已达5次"),
     Rule("sms-phone-day", RateLimitItemPerDay(10), "该手机号24小时内获取验证码已达10次"),
 )

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from kepuri.http import client_ip, safe_next_url
 
-from . import services
+from . import ratelimits, services
 from .forms import LoginForm, PasswordChangeForm, PasswordForgotForm, RegisterForm, SmsCodeRequestForm
 from .models import SmsCode
 
@@ -33,7 +33,11 @@ def _request_code(request, data):
         status = 429 if exc.retry_after else 400
         return status, {"ok": False, "message": exc.message, "retry_after": exc.retry_after}
     minutes = int(services.CODE_VALIDITY.total_seconds() // 60)
-    return 200, {"ok": True, "message": f"验证码已发送，{minutes}分钟内有效", "retry_after": 60}
+    return 200, {
+        "ok": True,
+        "message": f"验证码已发送，{minutes}分钟内有效",
+        "retry_after": ratelimits.SMS_RESEND_SECONDS,
+    }
 
 
 @require_POST
