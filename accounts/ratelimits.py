@@ -80,7 +80,7 @@ LOGIN_IP_FAILURES = Rule("login-ip-failures", RateLimitItemPerHour(50), "当前�
 @functools.lru_cache(maxsize=4)
 def _limiter_for(uri: str, key_prefix: str) -> MovingWindowRateLimiter:
     options = {}
-    if uri.startswith(("redis", "rediss")):
+    if uri.startswith("redis"):  # redis:// and rediss://
         options = {"key_prefix": key_prefix, "socket_timeout": 1, "socket_connect_timeout": 1}
     storage = storage_from_string(uri, wrap_exceptions=True, **options)
     return MovingWindowRateLimiter(storage)
