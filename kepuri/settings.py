@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kepuri",
     "sms",
     "accounts",
+    "directory",
     "organizations",
     "activities",
     "summaries",

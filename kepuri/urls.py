@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agreement/", views.agreement, name="agreement"),
     path("accounts/", include("accounts.urls")),
+    path("directory/", include("directory.urls")),
+    path("center/organization/", include("organizations.urls")),
     path("", include("activities.urls")),
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),

@@ -1,0 +1,65 @@
+"""Reading the directory: the 归口单位 autocomplete and the region choices."""
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Length
+
+from .jurisdiction import SupervisorType
+from .models import Region, SupervisingUnit
+
+AUTOCOMPLETE_LIMIT = 20
+Kind = SupervisingUnit.Kind
+
+
+def search_units(*, supervisor_type: str, region: Region | None, query: str, limit: int = AUTOCOMPLETE_LIMIT):
+    """Active units of ``supervisor_type`` matching ``query`` (part of a name, or pinyin initials).
+
+    For 省科协 and 市科协 only the units of ``region`` (a province or a city)
+    are offered, since SPEC §5 allows no other; without a region, none.
+    Best matches first: a short name that starts with the query, then the
+    shortest names.
+    """
+    if supervisor_type not in (
+        SupervisorType.MINISTRY,
+        SupervisorType.SOCIETY,
+        SupervisorType.PROVINCIAL,
+        SupervisorType.CITY,
+    ):
+        return SupervisingUnit.objects.none()
+    units = SupervisingUnit.objects.active().filter(kind=supervisor_type)
+    if supervisor_type == SupervisorType.PROVINCIAL:
+        if region is None:
+            return SupervisingUnit.objects.none()
+        units = units.filter(region_id=region.province.pk)
+    elif supervisor_type == SupervisorType.CITY:
+        if region is None:
+            return SupervisingUnit.objects.none()
+        field = "region__parent_id" if region.level == Region.Level.PROVINCE else "region_id"
+        units = units.filter(**{field: region.pk})
+
+    query = query.strip()
+    if query:
+        letters = query.lower()
+        units = units.filter(
+            Q(name__contains=query)
+            | Q(short_name__contains=query)
+            | Q(initials__startswith=letters)
+            | Q(full_initials__startswith=letters)
+        ).annotate(
+            rank=Case(
+                When(short_name__startswith=query, then=Value(0)),
+                When(initials__startswith=letters, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+    else:
+        units = units.annotate(rank=Value(0, output_field=IntegerField()))
+    return units.order_by("rank", Length("name"), "name").only("pk", "name", "short_name", "kind")[:limit]
+
+
+def grouped_city_choices():
+    """The city-level regions grouped under their provinces, for a <select> with optgroups."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for city in Region.objects.cities().select_related("parent").order_by("parent__code", "code"):
+        groups.setdefault(city.parent.name, []).append((city.code, city.name))
+    return list(groups.items())
