@@ -11,4 +11,4 @@ def publish(request):
 @login_required
 def user_center(request):
     """用户中心: 活动管理 and 单位管理."""
-    return render(request, "activities/user_center.html")
+    return render(request, "activities/user_center.html", {"active": "activities"})
