@@ -1,6 +1,7 @@
 import pytest
+from django.core.exceptions import ValidationError
 
-from accounts.phone import is_valid_phone, mask_phone, normalize_phone
+from accounts.phone import canonical_contact_phone, is_valid_phone, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,26 @@ def test_everything_else_is_refused(typed):
 
 def test_mask_keeps_the_ends():
     assert mask_phone("13800138000") == "138****8000"
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("13800138000", "13800138000"),
+        ("０９７１－６１２３４５６", "0971-6123456"),
+        ("(0971)6123456", "0971-6123456"),
+        ("（0971）612 3456", "0971-6123456"),
+        ("010 1234 5678", "010-12345678"),
+        ("02012345678", "020-12345678"),
+        ("0971-6123456转8012", "0971-6123456-8012"),
+        ("021-55556666 ext 12", "021-55556666-12"),
+    ],
+)
+def test_contact_phones_fold_to_one_form(typed, canonical):
+    assert canonical_contact_phone(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["", "12345", "0971-612345", "0000-1234567", "0971-6123456-8012", "电话"])
+def test_contact_phones_that_are_no_number_are_refused(typed):
+    with pytest.raises(ValidationError):
+        canonical_contact_phone(typed)
