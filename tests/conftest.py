@@ -15,6 +15,7 @@ import uuid
 import pytest
 import redis
 from django.core.cache import cache
+from django.db import connections
 
 import sms
 from accounts import ratelimits
@@ -94,3 +95,20 @@ def postgres():
 
     require(connection.vendor == "postgresql", "PostgreSQL is not configured (set DATABASE_URL)")
     return connection
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_rollback_in_every_context(django_db_setup):
+    """Let ``serialized_rollback`` restore the migrated reference data after Playwright starts.
+
+    Once Playwright's sync API runs, an asyncio loop counts as running in the
+    main thread, so Django keeps its connections per context instead of per
+    thread: the test gets a new connection object without the serialized
+    contents Django attached to the first one, and a transactional test would
+    flush the regions and units without loading them back. Putting the
+    contents on the connection class makes every connection object carry them.
+    """
+    connection = connections["default"]
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents is not None:
+        type(connection)._test_serialized_contents = contents

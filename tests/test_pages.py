@@ -11,8 +11,23 @@ from tests.factories import UserFactory
 from tests.support import inline_code, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
-VISITOR_PAGES = ["/", "/agreement/", "/accounts/register/", "/accounts/login/", "/accounts/password/forgot/"]
-USER_PAGES = ["/", "/publish/", "/center/", "/accounts/me/", "/accounts/password/change/"]
+VISITOR_PAGES = [
+    "/",
+    "/agreement/",
+    "/accounts/register/",
+    "/accounts/login/",
+    "/accounts/password/forgot/",
+    "/directory/",
+]
+USER_PAGES = [
+    "/",
+    "/publish/",
+    "/center/",
+    "/center/organization/",
+    "/center/organization/edit/",
+    "/accounts/me/",
+    "/accounts/password/change/",
+]
 
 
 def pages(client):

@@ -1,9 +1,22 @@
-"""Demo accounts for the local run (idempotent: running it again resets their passwords)."""
+"""Demo data for the local run (idempotent: running it again resets it to the same state).
+
+- three accounts (admin, organiser, member of the public), printed at the end;
+- a campaign whose windows are open today, copying the 2020 categories;
+- a few national societies, marked as demo (no verified list is at hand);
+- the organiser's 单位信息.
+"""
+
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from activities.models import Campaign
+from directory import services as directory_services
+from directory.models import SupervisingUnit
+from organizations.services import save_organization
 
 DEMO_ACCOUNTS = [
     # phone, password, role, superuser
@@ -11,18 +24,74 @@ DEMO_ACCOUNTS = [
     ("13800000001", "kepuri-demo-2020", "填报用户（活动举办单位）", False),
     ("13800000002", "kepuri-demo-2020", "普通用户（公众）", False),
 ]
+DEMO_SOCIETIES = [
+    ("（演示）中国青少年科技示范学会", "演示青少年学会"),
+    ("（演示）中国节水科普示范学会", "演示节水学会"),
+    ("（演示）中国健康科普示范学会", "演示健康学会"),
+]
 
 
 class Command(BaseCommand):
-    help = "Create or reset the demo accounts and print them."
+    help = "Create or reset the demo data and print the demo accounts."
 
+    @transaction.atomic
     def handle(self, *args, **options):
-        for phone, password, _role, superuser in DEMO_ACCOUNTS:
-            user, _ = User.objects.get_or_create(phone=phone, defaults={"terms_accepted_at": timezone.now()})
-            user.is_staff = user.is_superuser = superuser
-            user.is_active = True
-            user.set_password(password)
-            user.save()
+        users = {
+            phone: self.account(phone, password, superuser) for phone, password, _, superuser in DEMO_ACCOUNTS
+        }
+        campaign = self.campaign()
+        root = SupervisingUnit.objects.get(kind=SupervisingUnit.Kind.CAST)
+        for name, short_name in DEMO_SOCIETIES:
+            unit = SupervisingUnit.objects.filter(name=name).first() or SupervisingUnit(name=name)
+            unit.short_name, unit.kind, unit.parent, unit.is_demo = short_name, "society", root, True
+            directory_services.save_unit(unit)
+        save_organization(
+            owner=users["13800000001"],
+            name="西宁市示范科技馆（演示）",
+            contact_name="王老师",
+            contact_phone="0971-6123456",
+            address="青海省西宁市城西区示范路1号",
+            description="演示用单位：面向青少年开展科普展览和科学实验活动。",
+        )
+
+        self.stdout.write(
+            f"Demo campaign: {campaign.name}, 活动填报 {campaign.report_opens} … {campaign.report_closes}"
+        )
         self.stdout.write("Demo accounts (phone / password):")
         for phone, password, role, _ in DEMO_ACCOUNTS:
             self.stdout.write(f"  {phone} / {password}  {role}")
+
+    def account(self, phone, password, superuser):
+        user, _ = User.objects.get_or_create(phone=phone, defaults={"terms_accepted_at": timezone.now()})
+        user.is_staff = user.is_superuser = superuser
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        return user
+
+    def campaign(self):
+        """This year's campaign, open today, with the 2020 categories and Qinghai's 2020 theme."""
+        today = timezone.localdate()
+        template = Campaign.objects.get(year=2020)
+        campaign, _ = Campaign.objects.update_or_create(
+            year=today.year,
+            defaults={
+                "name": f"{today.year}年全国科普日（演示）",
+                "national_theme": template.national_theme,
+                "label": f"{today.year}年全国科普日活动",
+                "report_opens": today - timedelta(days=14),
+                "report_closes": today + timedelta(days=30),
+                "supplement_closes": today + timedelta(days=44),
+                "summary_closes": today + timedelta(days=51),
+                "is_demo": True,
+            },
+        )
+        for category in template.categories.all():
+            campaign.categories.update_or_create(
+                name=category.name, defaults={"position": category.position, "is_active": True}
+            )
+        for theme in template.province_themes.all():
+            campaign.province_themes.update_or_create(
+                province=theme.province, defaults={"theme": theme.theme}
+            )
+        return campaign
