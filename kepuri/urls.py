@@ -9,6 +9,7 @@ admin.site.index_title = "管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("agreement/", views.agreement, name="agreement"),
     path("accounts/", include("accounts.urls")),
     path("directory/", include("directory.urls")),
