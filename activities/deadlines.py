@@ -38,6 +38,15 @@ class Window(models.TextChoices):
     SUMMARY = "summary", "活动总结"
 
 
+SHORT_LABELS = {Window.REPORT: "填报", Window.SUPPLEMENT: "补充", Window.SUMMARY: "总结"}
+
+
+def format_short(instant: datetime) -> str:
+    local = instant.astimezone(SHANGHAI)
+    day = f"{local.month}月{local.day}日"
+    return day if local.time() == time.min else f"{day} {local:%H:%M}"
+
+
 @dataclass(frozen=True)
 class WindowState:
     """Whether a window is open at ``at``, and from when until when."""
@@ -74,6 +83,17 @@ class WindowState:
             return f"{label}已于{format_day(self.last_day)}截止"
         extended = "（已延期）" if self.extended else ""
         return f"{label}截止日期：{format_day(self.last_day)}{extended}"
+
+    @property
+    def short_message(self) -> str:
+        """The same, for a table cell: 填报截止 9月25日 / 总结 9月15日 09:30 起 / 补充已截止."""
+        label = SHORT_LABELS[Window(self.window)]
+        if self.not_yet_open:
+            return f"{label} {format_short(self.opens_at)} 起"
+        if self.is_closed:
+            return f"{label}已截止"
+        last = self.last_day
+        return f"{label}截止 {last.month}月{last.day}日" + ("（延期）" if self.extended else "")
 
 
 def window_state(

@@ -141,6 +141,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_sms_codes",
         "schedule": 3600.0,
     },
+    "purge-staged-posters": {
+        "task": "activities.tasks.purge_staged_posters",
+        "schedule": 3600.0,
+    },
 }
 
 # Rate limits are counted with the `limits` library in Redis when it is there
@@ -165,6 +169,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # to X-Forwarded-For, set TRUSTED_PROXY_COUNT=N; with 0 (default) only the
 # socket address counts, so that a client cannot choose its own address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# The site's public address, for links that leave it: QR codes, SMS messages.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A CJK font for the QR code's caption; empty: the first usual system font found.
+QR_FONT_PATH = env.str("QR_FONT_PATH", default="")
+QR_FONT_INDEX = env.int("QR_FONT_INDEX", default=0)
 
 # --- SMS ------------------------------------------------------------------
 # "console", "locmem", "database", or a dotted path to a backend class.
