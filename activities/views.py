@@ -1,14 +1,264 @@
+"""发布活动 (the four steps), 用户中心 → 活动管理, the QR code, and the public page's path."""
+
+import uuid
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from organizations.forms import OrganizationForm
+from organizations.services import organization_of, save_organization
+
+from . import qr, rules, services
+from .deadlines import Window
+from .forms import ReportForm, SupplementForm
+from .models import Activity, ActivityChange, Campaign
+from .reports import Report
+
+STEPS = ["单位信息", "活动填报", "补充活动信息", "活动二维码"]
+
+
+def _own_activity(request, code) -> Activity:
+    """The user's own living activity by its public code; 404 for anyone else's (no hint it exists)."""
+    return get_object_or_404(
+        Activity.objects.select_related(
+            "campaign", "region__parent", "category", "supervisor"
+        ).prefetch_related("changes", "extensions"),
+        public_code=code,
+        owner=request.user,
+    )
+
+
+def _refused(request, permission, fallback="activities:user_center"):
+    messages.error(request, permission.reason)
+    return redirect(fallback)
 
 
 @login_required
 def publish(request):
-    """发布活动: the wizard's entry point."""
-    return render(request, "activities/publish.html")
+    """Step 1 单位信息, prefilled from the profile → 保存并下一步."""
+    campaign = Campaign.objects.current()
+    permission = rules.can_create(campaign)
+    form = OrganizationForm(
+        request.POST or None, instance=organization_of(request.user), submit_label="保存并下一步"
+    )
+    if request.method == "POST" and permission and form.is_valid():
+        save_organization(owner=request.user, **form.cleaned_data)
+        return redirect(f"{reverse('activities:report_new')}?token={uuid.uuid4()}")
+    return render(
+        request,
+        "activities/step_organization.html",
+        {"form": form, "steps": STEPS, "step": 1, "permission": permission, "campaign": campaign},
+    )
+
+
+def _report_page(request, form, *, activity=None, campaign, token=None, change=None):
+    context = {
+        "form": form,
+        "steps": STEPS,
+        "step": 2,
+        "activity": activity,
+        "campaign": campaign,
+        "token": token,
+        "window": activity.window(Window.REPORT) if activity else None,
+        "change": change,
+        "approved": activity is not None and activity.status == Activity.Status.APPROVED,
+    }
+    return render(request, "activities/step_report.html", context)
+
+
+def _save_report(request, form, *, activity=None, campaign, token=None):
+    """Run the form through the service; the response for success, or None to show the form again."""
+    if not form.is_valid():
+        poster = form.cleaned_data.get("poster") if hasattr(form, "cleaned_data") else None
+        if poster is not None:
+            form.keep_poster(services.stage_poster(owner=request.user, poster=poster))
+        return None
+    try:
+        activity = services.save_report(
+            owner=request.user,
+            report=form.report(),
+            submit=form.submitting,
+            activity=activity,
+            campaign=campaign,
+            token=token,
+            poster=form.poster_upload(),
+        )
+    except services.IncompleteReport as exc:
+        for field, message in exc.problems.items():
+            form.add_error(field if field in form.fields else None, message)
+        return None
+    except services.ActivityError as exc:
+        form.add_error(None, exc.message)
+        return None
+    if not form.submitting:
+        messages.success(request, "已暂存为草稿，可在用户中心继续编辑")
+        return redirect("activities:edit", code=activity.public_code)
+    if activity.pending_change is not None:
+        messages.success(request, "修改已提交审核；审核通过前，公众看到的仍是已通过审核的版本")
+    else:
+        messages.success(request, "活动已提交，等待审核")
+    if rules.can_supplement(activity, request.user):
+        return redirect("activities:supplement", code=activity.public_code)
+    return redirect("activities:qrcode", code=activity.public_code)
+
+
+@login_required
+def report_new(request):
+    """Step 2 for a new activity; the form's token makes a second click or tab reuse the first's activity."""
+    try:
+        token = uuid.UUID(request.GET.get("token", ""))
+    except ValueError:
+        return redirect("activities:publish")
+    existing = Activity.objects.filter(owner=request.user, creation_token=token).first()
+    if existing is not None:
+        return redirect("activities:edit", code=existing.public_code)
+    campaign = Campaign.objects.current()
+    if not (permission := rules.can_create(campaign)):
+        return _refused(request, permission, "activities:publish")
+    if organization_of(request.user) is None:
+        messages.info(request, "请先填写单位信息")
+        return redirect("activities:publish")
+    form = ReportForm(request.POST or None, request.FILES or None, campaign=campaign, owner=request.user)
+    if request.method == "POST" and (response := _save_report(request, form, campaign=campaign, token=token)):
+        return response
+    return _report_page(request, form, campaign=campaign, token=token)
+
+
+@login_required
+def report_edit(request, code):
+    """编辑活动 (step 2 for an existing activity)."""
+    activity = _own_activity(request, code)
+    if not (permission := rules.can_edit(activity, request.user)):
+        return _refused(request, permission)
+    change = activity.latest_change if activity.status == Activity.Status.APPROVED else None
+    rejected_change = change if change and change.status == ActivityChange.Status.REJECTED else None
+    report = Report.from_json(rejected_change.data) if rejected_change else Report.of(activity)
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        campaign=activity.campaign,
+        owner=request.user,
+        activity=activity,
+        initial=ReportForm.initial_from(report),
+    )
+    if request.method == "POST" and (
+        response := _save_report(request, form, activity=activity, campaign=None)
+    ):
+        return response
+    return _report_page(request, form, activity=activity, campaign=activity.campaign, change=rejected_change)
+
+
+@login_required
+def supplement(request, code):
+    """Step 3 补充活动信息: 保存并下一步 (confirmed) saves and locks it; 跳过 leaves it for later."""
+    activity = _own_activity(request, code)
+    if not (permission := rules.can_supplement(activity, request.user)):
+        return _refused(request, permission)
+    if request.method == "POST" and "skip" in request.POST:
+        return redirect("activities:qrcode", code=code)
+    form = SupplementForm(request.POST or None, request.FILES or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_supplement(activity=activity, user=request.user, **form.cleaned_data)
+        except services.ActivityError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "补充活动信息已保存")
+            return redirect("activities:qrcode", code=code)
+    context = {
+        "form": form,
+        "steps": STEPS,
+        "step": 3,
+        "activity": activity,
+        "window": activity.window(Window.SUPPLEMENT),
+    }
+    return render(request, "activities/step_supplement.html", context)
+
+
+@login_required
+def qrcode_page(request, code):
+    """Step 4 活动二维码, with 继续发布活动 and 查看我发布的活动."""
+    activity = _own_activity(request, code)
+    if not (permission := rules.can_get_qr(activity, request.user)):
+        return _refused(request, permission)
+    context = {"activity": activity, "steps": STEPS, "step": 4, "public_url": qr.public_url(activity)}
+    return render(request, "activities/step_qrcode.html", context)
+
+
+def _qr_download(request, code, *, kind):
+    activity = _own_activity(request, code)
+    if not (permission := rules.can_get_qr(activity, request.user)):
+        raise Http404(permission.reason)
+    content, content_type = (
+        (qr.png(activity), "image/png") if kind == "png" else (qr.svg(activity), "image/svg+xml")
+    )
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "attachment" if "download" in request.GET else "inline"
+    response.headers["Content-Disposition"] = content_disposition_header(
+        disposition == "attachment", f"活动二维码-{activity.name}.{kind}"
+    )
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def qrcode_png(request, code):
+    return _qr_download(request, code, kind="png")
+
+
+@login_required
+def qrcode_svg(request, code):
+    return _qr_download(request, code, kind="svg")
+
+
+@login_required
+def delete(request, code):
+    """删除, after a confirmation."""
+    activity = _own_activity(request, code)
+    if not (permission := rules.can_delete(activity, request.user)):
+        return _refused(request, permission)
+    if request.method == "POST":
+        services.delete_activity(activity=activity, user=request.user)
+        messages.success(request, f"活动“{activity}”已删除")
+        return redirect("activities:user_center")
+    return render(request, "activities/delete.html", {"activity": activity})
 
 
 @login_required
 def user_center(request):
-    """用户中心: 活动管理 and 单位管理."""
-    return render(request, "activities/user_center.html", {"active": "activities"})
+    """用户中心 → 我发布的活动: status, deadlines and the operations of SPEC §6."""
+    activities = (
+        Activity.objects.filter(owner=request.user)
+        .select_related("campaign", "region", "category")
+        .prefetch_related(
+            Prefetch("changes", queryset=ActivityChange.objects.order_by("-submitted_at")), "extensions"
+        )
+    )
+    now = timezone.now()
+    rows = [
+        {
+            "activity": activity,
+            "operations": rules.operations(activity, request.user, now),
+            "windows": [activity.window(window, now) for window in Window],
+        }
+        for activity in activities
+    ]
+    return render(request, "activities/user_center.html", {"rows": rows, "active": "activities"})
+
+
+def public_page(request, code):
+    """The QR code's target. Placeholder until the public site: the approved version, or 审核中."""
+    activity = get_object_or_404(
+        Activity.objects.select_related("campaign", "region__parent", "category", "supervisor"),
+        public_code=code,
+    )
+    if activity.status == Activity.Status.DRAFT:
+        raise Http404
+    approved = activity.status == Activity.Status.APPROVED
+    return render(request, "activities/public.html", {"activity": activity, "approved": approved})

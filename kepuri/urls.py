@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("center/organization/", include("organizations.urls")),
     path("", include("activities.urls")),
+    path("", include("summaries.urls")),
     path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -21,4 +21,12 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
+# The QR code's caption is drawn with a CJK font.
+if ! fc-list :lang=zh 2>/dev/null | grep -q . && command -v apt-get >/dev/null; then
+  echo "No CJK font; installing fonts-noto-cjk for the QR code captions ..."
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get install -y fonts-noto-cjk >/dev/null 2>&1 || echo "Could not install fonts-noto-cjk." >&2
+fi
+
 exec .venv/bin/python -m pytest -n auto "$@"

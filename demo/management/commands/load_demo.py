@@ -3,19 +3,27 @@
 - three accounts (admin, organiser, member of the public), printed at the end;
 - a campaign whose windows are open today, copying the 2020 categories;
 - a few national societies, marked as demo (no verified list is at hand);
-- the organiser's 单位信息.
+- the organiser's 单位信息 and three activities: approved, waiting, draft.
 """
 
-from datetime import timedelta
+import io
+import uuid
+from datetime import datetime, time, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import User
-from activities.models import Campaign
+from activities import qr, services, transitions
+from activities.forms import POSTER_MAX_BYTES, POSTER_RENDITIONS
+from activities.models import Activity, Campaign
+from activities.reports import Report
 from directory import services as directory_services
-from directory.models import SupervisingUnit
+from directory.models import Region, SupervisingUnit
+from kepuri.uploads import process_image
 from organizations.services import save_organization
 
 DEMO_ACCOUNTS = [
@@ -45,14 +53,17 @@ class Command(BaseCommand):
             unit = SupervisingUnit.objects.filter(name=name).first() or SupervisingUnit(name=name)
             unit.short_name, unit.kind, unit.parent, unit.is_demo = short_name, "society", root, True
             directory_services.save_unit(unit)
+        organiser = users["13800000001"]
         save_organization(
-            owner=users["13800000001"],
+            owner=organiser,
             name="西宁市示范科技馆（演示）",
             contact_name="王老师",
             contact_phone="0971-6123456",
             address="青海省西宁市城西区示范路1号",
             description="演示用单位：面向青少年开展科普展览和科学实验活动。",
         )
+
+        self.activities(organiser, reviewer=users["13800000000"], campaign=campaign)
 
         self.stdout.write(
             f"Demo campaign: {campaign.name}, 活动填报 {campaign.report_opens} … {campaign.report_closes}"
@@ -95,3 +106,68 @@ class Command(BaseCommand):
                 province=theme.province, defaults={"theme": theme.theme}
             )
         return campaign
+
+    DEMO_ACTIVITIES = [
+        # name, type, city code, category, days from today, decision
+        ("青少年科学实验开放日", "offline", "630100", "校园科普", -2, "approve"),
+        ("节水科普进社区", "hybrid", "630100", "节水", 3, None),
+        ("线上科普知识竞答", "online", "630100", "网络活动", 7, "draft"),
+    ]
+
+    def activities(self, organiser, *, reviewer, campaign):
+        """Three activities of the organiser in the demo campaign (made once; kept on later runs)."""
+        provincial = SupervisingUnit.objects.get(kind="provincial", region__code="630000")
+        today = timezone.localdate()
+        for name, kind, city, category, days, decision in self.DEMO_ACTIVITIES:
+            if Activity.objects.filter(owner=organiser, name=name).exists():
+                continue
+            start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(9, 30)))
+            report = Report(
+                activity_type=kind,
+                name=name,
+                starts_at=start,
+                ends_at=start + timedelta(hours=3),
+                region=Region.objects.get(code=city),
+                category=campaign.categories.get(name=category),
+                description=f"{name}：面向公众的演示活动，介绍科学知识并开展互动体验。",
+                address="青海省西宁市城西区示范路1号" if kind != "online" else "",
+                url="https://www.example.org/live" if kind != "offline" else "",
+                supervisor_type="provincial",
+                supervisor=provincial,
+                hosts=["西宁市示范科技馆（演示）"],
+                organizers=["示范社区居委会（演示）"],
+            )
+            activity = services.save_report(
+                owner=organiser,
+                report=report,
+                submit=decision != "draft",
+                campaign=campaign,
+                token=uuid.uuid4(),
+                poster=process_image(
+                    self.poster(name), max_bytes=POSTER_MAX_BYTES, renditions=POSTER_RENDITIONS
+                ),
+            )
+            if decision == "approve":
+                transitions.approve(activity=activity, by=reviewer)
+
+    @staticmethod
+    def poster(title):
+        image = Image.new("RGB", (1200, 750), "#0a58ca")
+        draw = ImageDraw.Draw(image)
+        for y in range(750):
+            draw.line([(0, y), (1200, y)], fill=(10, 88 + y // 8, 202))
+        if font := qr.font_file():
+            path, index = font
+            draw.text(
+                (600, 330), title, font=ImageFont.truetype(path, 72, index=index), fill="white", anchor="mm"
+            )
+            draw.text(
+                (600, 450),
+                "全国科普日 · 演示",
+                font=ImageFont.truetype(path, 40, index=index),
+                fill="#dbe7ff",
+                anchor="mm",
+            )
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG")
+        return SimpleUploadedFile(f"{title}.png", buffer.getvalue(), content_type="image/png")

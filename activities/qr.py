@@ -1,0 +1,156 @@
+"""The activity's QR code (SPEC §5 step 4): its public page's absolute URL, for print and for screens.
+
+PNG: at least 1000 px wide, error correction Q (above the M that print asks
+for), the 4-module quiet zone, captioned with the activity's name and the
+campaign label. SVG: the same code as vector paths, with the caption as text.
+The caption needs a CJK font: ``QR_FONT_PATH``, or the first of the usual
+system fonts that exists (Debian: ``apt-get install fonts-noto-cjk``). Without
+one the PNG carries the code alone, a warning is logged, and
+``check --deploy`` reports it (kepuri.W002).
+"""
+
+import io
+import logging
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import qrcode
+from django.conf import settings
+from django.urls import reverse
+from PIL import Image, ImageDraw, ImageFont
+
+from .models import Activity
+
+logger = logging.getLogger(__name__)
+
+QUIET_ZONE = 4
+MIN_WIDTH = 1000
+ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_Q
+FONT_CANDIDATES = [
+    # (path, index in a collection: Noto Sans CJK's Simplified Chinese face is the third)
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+    ("/System/Library/Fonts/PingFang.ttc", 0),
+]
+
+
+def public_url(activity: Activity) -> str:
+    """The absolute URL the QR code opens: ``SITE_URL`` and the activity's short public path."""
+    return settings.SITE_URL.rstrip("/") + reverse("activities:public", args=[activity.public_code])
+
+
+@lru_cache(maxsize=1)
+def font_file() -> tuple[str, int] | None:
+    """The CJK font for captions: ``QR_FONT_PATH``, or the first usual system font found, or None."""
+    if settings.QR_FONT_PATH:
+        return settings.QR_FONT_PATH, settings.QR_FONT_INDEX
+    for path, index in FONT_CANDIDATES:
+        if Path(path).exists():
+            return path, index
+    return None
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    path, index = font_file()
+    return ImageFont.truetype(path, size=size, index=index)
+
+
+def _matrix(activity: Activity) -> list[list[bool]]:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=QUIET_ZONE)
+    code.add_data(public_url(activity))
+    code.make(fit=True)
+    return code.get_matrix()  # includes the quiet zone
+
+
+MAX_NAME_LINES = 3
+
+
+def wrap(text: str, fits) -> list[str]:
+    """Break ``text`` into lines that ``fits`` accepts, character by character (Chinese has no spaces)."""
+    lines, line = [], ""
+    for char in text:
+        if line and not fits(line + char):
+            lines.append(line)
+            line = char.lstrip()
+        else:
+            line += char
+    if line:
+        lines.append(line)
+    if len(lines) > MAX_NAME_LINES:
+        lines = lines[:MAX_NAME_LINES]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines or [""]
+
+
+def caption_lines(activity: Activity, fits=None) -> list[str]:
+    """The activity's name, wrapped, then the campaign label."""
+    return [*wrap(activity.name, fits or (lambda line: len(line) <= 16)), activity.campaign.label]
+
+
+def png(activity: Activity) -> bytes:
+    matrix = _matrix(activity)
+    modules = len(matrix)
+    box = -(-MIN_WIDTH // modules)  # ceil: the code alone is at least MIN_WIDTH wide
+    side = modules * box
+    if font_file() is None:
+        logger.warning("No CJK font: the QR code of %s is printed without its caption", activity.public_code)
+        return _save(_draw_code(Image.new("L", (side, side), 255), matrix, box))
+    name_font, label_font = _font(box * 2 + 24), _font(box + 22)
+    usable = side - 2 * QUIET_ZONE * box
+    lines = caption_lines(activity, lambda line: name_font.getlength(line) <= usable)
+    line_height = int(name_font.size * 1.35)
+    caption_height = line_height * (len(lines) - 1) + int(label_font.size * 1.6) + box * QUIET_ZONE // 2
+    image = _draw_code(Image.new("L", (side, side + caption_height), 255), matrix, box)
+    draw = ImageDraw.Draw(image)
+    y = side - box * QUIET_ZONE // 2
+    for line in lines[:-1]:
+        draw.text((side // 2, y), line, font=name_font, fill=0, anchor="ma")
+        y += line_height
+    draw.text((side // 2, y + box // 2), lines[-1], font=label_font, fill=80, anchor="ma")
+    return _save(image)
+
+
+def _draw_code(image: Image.Image, matrix, box: int) -> Image.Image:
+    draw = ImageDraw.Draw(image)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                draw.rectangle([x * box, y * box, (x + 1) * box - 1, (y + 1) * box - 1], fill=0)
+    return image
+
+
+def _save(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def svg(activity: Activity) -> bytes:
+    matrix = _matrix(activity)
+    modules = len(matrix)
+    name_size = 2.2
+    lines = caption_lines(activity, lambda line: len(line) * name_size <= modules - 2 * QUIET_ZONE)
+    height = modules + 3 * len(lines) + 2
+    path = "".join(f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark)
+    texts = []
+    y = modules + 1.5
+    for i, line in enumerate(lines):
+        size, colour = (name_size, "#000") if i < len(lines) - 1 else (1.6, "#505050")
+        texts.append(
+            f'<text x="{modules / 2}" y="{y:.1f}" font-size="{size}" fill="{colour}" text-anchor="middle" '
+            f'font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif">{escape(line)}</text>'
+        )
+        y += 3
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {modules} {height}" width="{modules * 10}" '
+        f'height="{height * 10}" shape-rendering="crispEdges">'
+        f'<rect width="{modules}" height="{height}" fill="#fff"/><path d="{path}" fill="#000"/>'
+        + "".join(texts)
+        + "</svg>\n"
+    )
+    return document.encode()
