@@ -9,13 +9,19 @@
   worker or browser into a failure, and fails a run with any skip at all.
 """
 
+import itertools
 import os
+import shutil
+import tempfile
 import uuid
 
 import pytest
 import redis
+from django.apps import apps
+from django.core import serializers
 from django.core.cache import cache
-from django.db import connections
+from django.db import connections, transaction
+from pytest_django.plugin import blocking_manager_key
 
 import sms
 from accounts import ratelimits
@@ -35,6 +41,8 @@ def pytest_configure(config):
     settings.CACHES["default"]["KEY_PREFIX"] = prefix
     settings.RATELIMIT_KEY_PREFIX = f"{prefix}:limits"
     settings.SMS_BACKEND = "locmem"
+    # Uploads go to a throw-away folder of this run.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="kepuri-test-media-")
     # Static files come from the finders, as in development; nothing is collected.
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True
@@ -44,6 +52,10 @@ def pytest_configure(config):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    from django.conf import settings
+
+    if "kepuri-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
     if not REQUIRE_SERVICES:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -97,18 +109,51 @@ def postgres():
     return connection
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _serialized_rollback_in_every_context(django_db_setup):
-    """Let ``serialized_rollback`` restore the migrated reference data after Playwright starts.
+REFERENCE_MODELS = (
+    "directory.Region",
+    "directory.SupervisingUnit",
+    "activities.Campaign",
+    "activities.ActivityCategory",
+    "activities.ProvinceTheme",
+)
+REFERENCE_DATA: dict[str, str] = {}
 
-    Once Playwright's sync API runs, an asyncio loop counts as running in the
-    main thread, so Django keeps its connections per context instead of per
-    thread: the test gets a new connection object without the serialized
-    contents Django attached to the first one, and a transactional test would
-    flush the regions and units without loading them back. Putting the
-    contents on the connection class makes every connection object carry them.
-    """
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data(django_db_setup, django_db_blocker):
+    """The rows the data migrations load (regions, units, the 2020 campaign), as migrated."""
+    with django_db_blocker.unblock():
+        rows = itertools.chain.from_iterable(
+            apps.get_model(name)._default_manager.order_by("pk") for name in REFERENCE_MODELS
+        )
+        REFERENCE_DATA["json"] = serializers.serialize("json", rows)
+    # Once Playwright runs, Django keeps connections per context rather than per
+    # thread; close the one opened before it too, or the test database stays in use.
+    first_connection = connections["default"]
+    yield
+    first_connection.close()
     connection = connections["default"]
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents is not None:
-        type(connection)._test_serialized_contents = contents
+    if connection.vendor == "postgresql":  # and any other left by the live server's threads
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connection.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Load the reference data back after a transactional test has flushed every table.
+
+    Django restores it at the start of the next transactional test only, and
+    pytest-xdist may run an ordinary database test next; so it is restored here,
+    after the flush, for whatever comes next.
+    """
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction") or "json" not in REFERENCE_DATA:
+        return
+    with item.config.stash[blocking_manager_key].unblock(), transaction.atomic():
+        for row in serializers.deserialize("json", REFERENCE_DATA["json"]):
+            row.save()

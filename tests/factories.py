@@ -19,3 +19,39 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def make_activity(owner, *, status="draft", campaign=None, **fields):
+    """An activity in ``status`` with a complete 2020 report, as if it had gone through the wizard."""
+    from datetime import datetime
+
+    from activities.models import Activity, Campaign
+    from directory.models import Region, SupervisingUnit
+    from tests.support import SHANGHAI
+
+    campaign = campaign or Campaign.objects.get(year=2020)
+    values = {
+        "activity_type": "hybrid",
+        "name": "节水科普进社区",
+        "starts_at": datetime(2020, 9, 15, 9, 30, tzinfo=SHANGHAI),
+        "ends_at": datetime(2020, 9, 15, 11, 30, tzinfo=SHANGHAI),
+        "region": Region.objects.get(code="130600"),
+        "category": campaign.categories.get(name="节水"),
+        "description": "面向社区居民开展节水知识讲座。",
+        "address": "保定市竞秀区示范社区",
+        "url": "https://live.example.org/jieshui",
+        "supervisor_type": "city",
+        "supervisor": SupervisingUnit.objects.get(short_name="保定市科协"),
+        "owner_unit": SupervisingUnit.objects.get(short_name="保定市科协"),
+        "hosts": ["保定市科学技术协会"],
+        "poster": "activities/test/poster.jpg",
+        "poster_list": "activities/test/poster-list.jpg",
+        "poster_page": "activities/test/poster-page.jpg",
+        "org_name": "保定市示范科技馆",
+        "status": status,
+    }
+    if status != Activity.Status.DRAFT:
+        submitted = datetime(2020, 9, 1, 10, 0, tzinfo=SHANGHAI)
+        values |= {"first_submitted_at": submitted, "submitted_at": submitted}
+    values.update(fields)
+    return Activity.objects.create(owner=owner, campaign=campaign, **values)

@@ -36,7 +36,7 @@ def code(phone, expires_at):
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_consumes_a_task_from_redis(redis_url, postgres):
     now = timezone.now()
     expired = code("13800000001", now - timedelta(days=2))

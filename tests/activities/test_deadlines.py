@@ -104,3 +104,13 @@ def test_messages(campaign):
         window_state(Window.REPORT, campaign=campaign, at=at(2020, 8, 2)).message
         == "活动填报将于2020年8月3日开放"
     )
+
+
+def test_short_messages_for_the_table(campaign):
+    assert (
+        window_state(Window.REPORT, campaign=campaign, at=at(2020, 9, 1)).short_message == "填报截止 9月25日"
+    )
+    assert window_state(Window.REPORT, campaign=campaign, at=at(2020, 9, 26)).short_message == "填报已截止"
+    opened = at(2020, 9, 15, 9, 30)
+    state = window_state(Window.SUMMARY, campaign=campaign, at=at(2020, 9, 1), opened_at=opened)
+    assert state.short_message == "总结 9月15日 09:30 起"

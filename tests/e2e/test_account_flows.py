@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from tests.support import last_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = "13800138000"
 FIRST, SECOND, THIRD = "kepuri-First-2020", "kepuri-Second-2020", "kepuri-Third-2020"

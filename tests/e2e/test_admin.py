@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from directory.models import SupervisingUnit
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_edits_a_unit_and_opens_the_import(page, live_server, screenshot):
