@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from kepuri.admin_filters import timestamp_set_filter
+
 from . import services, transitions
 from .models import (
     Activity,
@@ -78,19 +80,7 @@ class ExtensionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class DeletedFilter(admin.SimpleListFilter):
-    title = "是否已删除"
-    parameter_name = "deleted"
-
-    def lookups(self, request, model_admin):
-        return [("no", "未删除"), ("yes", "已删除")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "no":
-            return queryset.filter(deleted_at__isnull=True)
-        if self.value() == "yes":
-            return queryset.filter(deleted_at__isnull=False)
-        return queryset
+DeletedFilter = timestamp_set_filter("deleted_at", "是否已删除", set_label="已删除", unset_label="未删除")
 
 
 class RejectForm(forms.Form):

@@ -81,7 +81,7 @@ def purge_staged_posters(*, older_than: timedelta = timedelta(days=1)) -> int:
     return deleted
 
 
-def _log(
+def record_decision(
     activity: Activity,
     *,
     actor,
@@ -90,8 +90,9 @@ def _log(
     to_status: str,
     reason: str = "",
     change=None,
-):
-    ReviewDecision.objects.create(
+) -> ReviewDecision:
+    """Append one transition to the log (there is no path to change or delete an entry)."""
+    return ReviewDecision.objects.create(
         activity=activity,
         change=change,
         actor=actor,
@@ -183,7 +184,7 @@ def _submit(activity: Activity, *, owner, report: Report, at: datetime) -> None:
     activity.submitted_at = at
     activity.first_submitted_at = activity.first_submitted_at or at
     activity.save()
-    _log(activity, actor=owner, at=at, from_status=before, to_status=Status.PENDING)
+    record_decision(activity, actor=owner, at=at, from_status=before, to_status=Status.PENDING)
 
 
 def _submit_change(
@@ -207,7 +208,7 @@ def _submit_change(
             change.save()
     except IntegrityError as exc:
         raise ActivityError("修改已提交，请等审核结果出来后再编辑") from exc
-    _log(
+    record_decision(
         activity,
         actor=owner,
         at=at,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .models import Activity, ActivityChange, ReviewDecision
 from .reports import Report
-from .services import POSTER_FIELDS, ActivityError
+from .services import POSTER_FIELDS, ActivityError, record_decision
 
 Status = Activity.Status
 
@@ -57,8 +57,8 @@ def approve(*, activity: Activity, by, at: datetime | None = None) -> ReviewDeci
         activity.rejection_reason = ""
     activity.decided_at = at
     activity.save()
-    return ReviewDecision.objects.create(
-        activity=activity, change=change, actor=by, at=at, from_status=from_status, to_status=Status.APPROVED
+    return record_decision(
+        activity, change=change, actor=by, at=at, from_status=from_status, to_status=Status.APPROVED
     )
 
 
@@ -81,12 +81,6 @@ def reject(*, activity: Activity, by, reason: str, at: datetime | None = None) -
         activity.rejection_reason = reason
         activity.decided_at = at
         activity.save(update_fields=["status", "rejection_reason", "decided_at"])
-    return ReviewDecision.objects.create(
-        activity=activity,
-        change=change,
-        actor=by,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
+    return record_decision(
+        activity, change=change, actor=by, at=at, from_status=from_status, to_status=to_status, reason=reason
     )

@@ -4,6 +4,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from kepuri.admin_filters import timestamp_set_filter
+
 from . import services
 from .models import Region, SupervisingUnit
 
@@ -27,19 +29,7 @@ class RegionAdmin(admin.ModelAdmin):
         return False
 
 
-class StatusFilter(admin.SimpleListFilter):
-    title = "状态"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [("active", "在用"), ("retired", "已停用")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "active":
-            return queryset.filter(retired_at__isnull=True)
-        if self.value() == "retired":
-            return queryset.filter(retired_at__isnull=False)
-        return queryset
+StatusFilter = timestamp_set_filter("retired_at", "状态", set_label="已停用", unset_label="在用")
 
 
 class UnitImportForm(forms.Form):
