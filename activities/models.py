@@ -257,6 +257,9 @@ class Activity(models.Model):
     first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
     submitted_at = models.DateTimeField("最近提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    # Set while something waits for a reviewer (a report, or a change of an approved activity):
+    # the queue's order, kept by the submission and decision services.
+    waiting_since = models.DateTimeField("待审核时间", null=True, blank=True)
     rejection_reason = models.TextField("未通过原因", blank=True)
     supplemented_at = models.DateTimeField("补充信息提交时间", null=True, blank=True)
     summarized_at = models.DateTimeField("总结提交时间", null=True, blank=True)
@@ -281,6 +284,9 @@ class Activity(models.Model):
             models.Index(fields=["owner", "-created_at"], name="activity_owner_recent"),
             models.Index(fields=["owner_unit", "status"], name="activity_unit_status"),
             models.Index(fields=["status", "submitted_at"], name="activity_queue"),
+            # The review queue's order: what waits first, oldest first, then the newest submissions.
+            models.Index(fields=["waiting_since", "-submitted_at", "id"], name="activity_review_order"),
+            models.Index(fields=["owner_unit", "waiting_since"], name="activity_unit_waiting"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -181,6 +181,7 @@ def _submit(activity: Activity, *, owner, report: Report, at: datetime) -> None:
     )
     before = activity.status
     activity.status = Status.PENDING
+    activity.waiting_since = at
     activity.submitted_at = at
     activity.first_submitted_at = activity.first_submitted_at or at
     activity.save()
@@ -208,6 +209,8 @@ def _submit_change(
             change.save()
     except IntegrityError as exc:
         raise ActivityError("修改已提交，请等审核结果出来后再编辑") from exc
+    activity.waiting_since = at
+    activity.save(update_fields=["waiting_since"])
     record_decision(
         activity,
         actor=owner,

@@ -2,20 +2,25 @@
 
 Each decision locks the activity's row, refuses anything that is not 待审核
 (so of two reviewers deciding at once exactly one wins), applies an approved
-change to the activity, and writes the append-only log. The reviewers' console
-(and its notices) builds on these; the admin's actions call them too.
+change to the activity, writes the append-only log, and queues the notice to
+the organiser, keyed by the log entry. The reviewers' console and the admin's
+actions both call these.
 """
 
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+
+from notifications.services import notify
 
 from .models import Activity, ActivityChange, ReviewDecision
 from .reports import Report
 from .services import POSTER_FIELDS, ActivityError, record_decision
 
 Status = Activity.Status
+State = ReviewDecision.State
 
 
 def _locked(activity: Activity) -> Activity:
@@ -40,6 +45,18 @@ def _apply(change: ActivityChange, activity: Activity) -> None:
             setattr(activity, field, getattr(change, field).name)
 
 
+def _tell_owner(activity: Activity, decision: ReviewDecision, *, title: str, body: str) -> None:
+    notify(
+        activity.owner,
+        kind="decision",
+        key=f"decision:{decision.pk}",
+        title=title,
+        body=body,
+        url=reverse("activities:user_center"),
+        obj=activity,
+    )
+
+
 @transaction.atomic
 def approve(*, activity: Activity, by, at: datetime | None = None) -> ReviewDecision:
     """审核通过: the report becomes public, or the change replaces the approved version."""
@@ -50,16 +67,25 @@ def approve(*, activity: Activity, by, at: datetime | None = None) -> ReviewDeci
         _apply(change, activity)
         change.status, change.decided_at = ActivityChange.Status.APPROVED, at
         change.save(update_fields=["status", "decided_at"])
-        from_status = ReviewDecision.State.CHANGE_PENDING
+        from_status = State.CHANGE_PENDING
     else:
         from_status = activity.status
         activity.status = Status.APPROVED
         activity.rejection_reason = ""
     activity.decided_at = at
+    activity.waiting_since = None
     activity.save()
-    return record_decision(
-        activity, change=change, actor=by, at=at, from_status=from_status, to_status=Status.APPROVED
+    decision = record_decision(
+        activity, change=change, actor=by, at=at, from_status=from_status, to_status=State.APPROVED
     )
+    what = "活动的修改" if change else "活动"
+    _tell_owner(
+        activity,
+        decision,
+        title=f"{'活动修改' if change else '活动'}审核通过",
+        body=f"您发布的{what}“{activity}”已审核通过。",
+    )
+    return decision
 
 
 @transaction.atomic
@@ -74,13 +100,28 @@ def reject(*, activity: Activity, by, reason: str, at: datetime | None = None) -
     if change is not None:
         change.status, change.decided_at, change.rejection_reason = ActivityChange.Status.REJECTED, at, reason
         change.save(update_fields=["status", "decided_at", "rejection_reason"])
-        from_status, to_status = ReviewDecision.State.CHANGE_PENDING, ReviewDecision.State.CHANGE_REJECTED
+        activity.waiting_since = None
+        activity.save(update_fields=["waiting_since"])
+        from_status, to_status = State.CHANGE_PENDING, State.CHANGE_REJECTED
     else:
-        from_status, to_status = activity.status, Status.REJECTED
+        from_status, to_status = activity.status, State.REJECTED
         activity.status = Status.REJECTED
         activity.rejection_reason = reason
         activity.decided_at = at
-        activity.save(update_fields=["status", "rejection_reason", "decided_at"])
-    return record_decision(
+        activity.waiting_since = None
+        activity.save(update_fields=["status", "rejection_reason", "decided_at", "waiting_since"])
+    decision = record_decision(
         activity, change=change, actor=by, at=at, from_status=from_status, to_status=to_status, reason=reason
     )
+    if change:
+        title, body = (
+            "活动修改未通过审核",
+            f"您对活动“{activity}”的修改未通过审核，原因：{reason}。已通过的版本保持不变。",
+        )
+    else:
+        title, body = (
+            "活动未通过审核",
+            f"您发布的活动“{activity}”未通过审核，原因：{reason}。请在用户中心修改后重新提交。",
+        )
+    _tell_owner(activity, decision, title=title, body=body)
+    return decision
