@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "organizations",
     "activities",
     "summaries",
+    "notifications",
+    "reviews",
+    "django_filters",
     "demo",
 ]
 
@@ -81,6 +84,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_messages",
+                "reviews.context_processors.reviewer",
             ],
         },
     },
@@ -197,6 +202,8 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Files that must never be served as they are (exports with phone numbers): a view checks access.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

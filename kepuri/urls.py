@@ -13,6 +13,8 @@ urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
     path("accounts/", include("accounts.urls")),
     path("directory/", include("directory.urls")),
+    path("messages/", include("notifications.urls")),
+    path("review/", include("reviews.urls")),
     path("center/organization/", include("organizations.urls")),
     path("", include("activities.urls")),
     path("", include("summaries.urls")),

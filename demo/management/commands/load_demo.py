@@ -25,13 +25,17 @@ from directory import services as directory_services
 from directory.models import Region, SupervisingUnit
 from kepuri.uploads import process_image
 from organizations.services import save_organization
+from reviews.models import ReviewerRole
 
 DEMO_ACCOUNTS = [
     # phone, password, role, superuser
     ("13800000000", "kepuri-admin-2020", "管理员（后台 /admin/）", True),
     ("13800000001", "kepuri-demo-2020", "填报用户（活动举办单位）", False),
     ("13800000002", "kepuri-demo-2020", "普通用户（公众）", False),
+    ("13800000003", "kepuri-demo-2020", "审核员（青海省科协）", False),
+    ("13800000004", "kepuri-demo-2020", "审核员（西宁市科协）", False),
 ]
+DEMO_REVIEWERS = {"13800000003": "青海省科协", "13800000004": "西宁市科协"}
 DEMO_SOCIETIES = [
     ("（演示）中国青少年科技示范学会", "演示青少年学会"),
     ("（演示）中国节水科普示范学会", "演示节水学会"),
@@ -53,6 +57,11 @@ class Command(BaseCommand):
             unit = SupervisingUnit.objects.filter(name=name).first() or SupervisingUnit(name=name)
             unit.short_name, unit.kind, unit.parent, unit.is_demo = short_name, "society", root, True
             directory_services.save_unit(unit)
+        for phone, short_name in DEMO_REVIEWERS.items():
+            if not ReviewerRole.objects.filter(user=users[phone], revoked_at__isnull=True).exists():
+                ReviewerRole.objects.create(
+                    user=users[phone], unit=SupervisingUnit.objects.get(short_name=short_name)
+                )
         organiser = users["13800000001"]
         save_organization(
             owner=organiser,

@@ -1,0 +1,103 @@
+"""Who reviews, and what: the decide set and the read set of SPEC §7, one queryset each.
+
+Every page, action, count, export and notice of the console starts from
+``decide_set`` or ``read_set``; views say which one they need with
+``@reviewer_view("console" | "read" | "decide")``, and the permission test
+reads that declaration from the URL configuration.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from activities.models import Activity
+from directory import jurisdiction
+from directory.models import SupervisingUnit
+
+from .models import ReviewerRole
+
+ACCESS_LEVELS = ("console", "read", "decide")
+
+
+def reviewer_unit(user) -> SupervisingUnit | None:
+    """The unit ``user`` reviews for: an active role's, or 中国科协's for a superuser; else None."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_reviewer_unit", False)
+    if cached is not False:
+        return cached
+    role = ReviewerRole.objects.filter(user=user, revoked_at__isnull=True).select_related("unit").first()
+    unit = role.unit if role else None
+    if unit is None and user.is_superuser:
+        unit = SupervisingUnit.objects.filter(kind=SupervisingUnit.Kind.CAST).first()
+    user._reviewer_unit = unit
+    return unit
+
+
+def submitted():
+    """Activities a reviewer can ever see: submitted once, not deleted."""
+    return Activity.objects.exclude(status=Activity.Status.DRAFT)
+
+
+def decide_set(unit: SupervisingUnit):
+    """What ``unit``'s reviewers decide: activities belonging to it or to a unit below it."""
+    return submitted().filter(jurisdiction.decide_q(unit, unit_field="owner_unit"))
+
+
+def read_set(unit: SupervisingUnit):
+    """What ``unit``'s reviewers read: the decide set, plus, for a 科协, everything in its region."""
+    return submitted().filter(jurisdiction.readable_q(unit, unit_field="owner_unit", region_field="region"))
+
+
+def waiting(activities):
+    """Those with something to decide: 待审核, or an approved activity whose change waits."""
+    return activities.filter(waiting_since__isnull=False)
+
+
+def can_decide(user, activity: Activity) -> bool:
+    unit = reviewer_unit(user)
+    return (
+        unit is not None and activity.owner_id != user.pk and decide_set(unit).filter(pk=activity.pk).exists()
+    )
+
+
+def reviewer_view(level: str):
+    """Declare and enforce what a console view needs; ``code`` in the URL names the activity.
+
+    Visitors go to the login page; users who review nothing get 403; an
+    activity outside the reviewer's set is 404, so that no one learns it exists.
+    The view receives ``unit`` and, for "read" and "decide", the ``activity``.
+    """
+    if level not in ACCESS_LEVELS:
+        raise ValueError(level)
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            unit = reviewer_unit(request.user)
+            if unit is None:
+                raise PermissionDenied("只有审核员可以访问")
+            if level == "console":
+                return view(request, *args, unit=unit, **kwargs)
+            code = kwargs.pop("code")
+            scope = read_set(unit) if level == "read" else decide_set(unit).exclude(owner=request.user)
+            activity = get_object_or_404(scope, public_code=code)
+            return view(request, *args, unit=unit, activity=activity, **kwargs)
+
+        wrapped.review_access = level
+        return wrapped
+
+    return decorate
+
+
+def require_in(queryset, **lookup):
+    """The one object of ``queryset`` matching ``lookup``, or 404."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,0 +1,213 @@
+"""What a reviewer does besides deciding: 延期, 推荐, hiding supplement items, exports, roles."""
+
+import tempfile
+from datetime import date, datetime
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from activities.deadlines import Window, format_day
+from activities.models import Activity, DeadlineExtension
+from activities.services import ActivityError
+from directory.models import SupervisingUnit
+from notifications.services import notify
+
+from . import access
+from .models import ExportJob, Recommendation, ReviewerRole
+
+# --- roles ----------------------------------------------------------------------
+
+
+def grant_role(*, user, unit: SupervisingUnit, by) -> ReviewerRole:
+    """Make ``user`` a reviewer of ``unit`` (one unit at a time)."""
+    try:
+        with transaction.atomic():
+            return ReviewerRole.objects.create(user=user, unit=unit, granted_by=by)
+    except IntegrityError as exc:
+        raise ActivityError("该用户已是某单位的审核员，请先撤销原授权") from exc
+
+
+def revoke_roles(roles, *, by) -> int:
+    return roles.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
+
+
+# --- 延期 -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_extension(
+    *, activity: Activity, by, window: Window, last_day: date, reason: str
+) -> DeadlineExtension:
+    """Give one activity a later last day for one window; the organiser is told."""
+    reason = reason.strip()
+    if not reason:
+        raise ActivityError("请填写延期原因")
+    current = activity.window(Window(window)).last_day
+    if last_day <= current:
+        raise ActivityError(f"延期日期须晚于现在的截止日期（{format_day(current)}）")
+    extension = DeadlineExtension.objects.create(
+        activity=activity, window=window, last_day=last_day, reason=reason, granted_by=by
+    )
+    label = Window(window).label
+    notify(
+        activity.owner,
+        kind="extension",
+        key=f"extension:{extension.pk}",
+        title=f"{label}已延期",
+        body=f"您发布的活动“{activity}”的{label}截止日期已延至{format_day(last_day)}。原因：{reason}",
+        url=reverse("activities:user_center"),
+        obj=activity,
+    )
+    return extension
+
+
+# --- 推荐 -------------------------------------------------------------------------
+
+
+def recommendation_target(unit: SupervisingUnit) -> SupervisingUnit | None:
+    """The chain of SPEC §7: a city-level 科协 recommends to its 省科协, a 省科协 to 中国科协."""
+    if unit.kind in (SupervisingUnit.Kind.CITY, SupervisingUnit.Kind.PROVINCIAL):
+        return unit.parent
+    return None
+
+
+def recommend(*, activity: Activity, unit: SupervisingUnit, by, kind: str, note: str) -> Recommendation:
+    target = recommendation_target(unit)
+    if target is None:
+        raise ActivityError("只有市级科协和省科协可以向上级推荐")
+    if activity.status != Activity.Status.APPROVED:
+        raise ActivityError("只能推荐审核通过的活动")
+    if not note.strip():
+        raise ActivityError("请填写推荐理由")
+    try:
+        with transaction.atomic():
+            return Recommendation.objects.create(
+                kind=kind,
+                activity=activity,
+                organization_name=activity.org_name if kind == Recommendation.Kind.ORGANIZATION else "",
+                from_unit=unit,
+                to_unit=target,
+                note=note.strip(),
+                by=by,
+            )
+    except IntegrityError as exc:
+        raise ActivityError("已推荐过") from exc
+
+
+# --- moderation -------------------------------------------------------------------
+
+
+def set_hidden(item, *, by, hidden: bool, at: datetime | None = None) -> None:
+    """Hide (or show again) a supplement photo or link; never deleted, who and when kept."""
+    if hidden:
+        item.hidden_at, item.hidden_by = at or timezone.now(), by
+    else:
+        item.hidden_at, item.hidden_by = None, None
+    item.save(update_fields=["hidden_at", "hidden_by"])
+
+
+# --- export -------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    ("public_code", "活动编号"),
+    ("name", "活动名称"),
+    ("status", "状态"),
+    ("activity_type", "活动类型"),
+    ("category__name", "活动类别"),
+    ("region__parent__name", "省"),
+    ("region__name", "市"),
+    ("starts_at", "开始时间"),
+    ("ends_at", "结束时间"),
+    ("address", "活动地址"),
+    ("url", "活动网址"),
+    ("supervisor_type", "归口单位类型"),
+    ("supervisor__name", "归口单位"),
+    ("supervisor_name", "归口单位（其他）"),
+    ("owner_unit__name", "隶属单位"),
+    ("hosts", "主办单位"),
+    ("organizers", "承办单位"),
+    ("org_name", "填报单位"),
+    ("org_contact_name", "填报人"),
+    ("org_contact_phone", "填报人电话"),
+    ("first_submitted_at", "首次提交时间"),
+    ("decided_at", "审核时间"),
+    ("rejection_reason", "未通过原因"),
+    ("is_public", "在云上科普日展示"),
+    ("supplemented_at", "补充信息提交时间"),
+    ("summarized_at", "总结提交时间"),
+    ("summary__participants", "活动参与人数"),
+]
+STATUS_LABELS = dict(Activity.Status.choices)
+TYPE_LABELS = dict(Activity.Type.choices)
+CHUNK = 2000
+
+
+def _cell(field: str, value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return "，".join(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field == "status":
+        return STATUS_LABELS.get(value, value)
+    if field == "activity_type":
+        return TYPE_LABELS.get(value, value)
+    return value
+
+
+def create_export(*, user, unit: SupervisingUnit) -> ExportJob:
+    """A job for an export of ``unit``'s read set (``tasks.build_export`` fills it)."""
+    return ExportJob.objects.create(requested_by=user, unit=unit)
+
+
+def build_export(job: ExportJob) -> ExportJob:
+    """Write the XLSX row by row (openpyxl write-only), so that memory stays flat whatever the size."""
+    rows = access.read_set(job.unit).order_by("pk").values_list(*(field for field, _ in EXPORT_COLUMNS))
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=rows.count())
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("活动")
+    sheet.append([label for _, label in EXPORT_COLUMNS])
+    fields = [field for field, _ in EXPORT_COLUMNS]
+    done = 0
+    for row in rows.iterator(chunk_size=CHUNK):
+        sheet.append([_cell(field, value) for field, value in zip(fields, row, strict=True)])
+        done += 1
+        if done % CHUNK == 0:
+            ExportJob.objects.filter(pk=job.pk).update(done=done)
+    with tempfile.TemporaryFile() as buffer:
+        workbook.save(buffer)
+        buffer.seek(0)
+        job.file.save(f"活动导出-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", File(buffer), save=False)
+    job.state, job.done, job.finished_at = ExportJob.State.DONE, done, timezone.now()
+    job.total = done
+    job.save(update_fields=["file", "state", "done", "total", "finished_at"])
+    return job
+
+
+def recommendations_workbook(recommendations) -> bytes:
+    """The list of recommendations received, as an XLSX file (a few hundred rows at most)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("推荐名单")
+    sheet.append(["推荐类型", "活动名称", "活动编号", "单位名称", "推荐单位", "推荐理由", "推荐时间"])
+    for item in recommendations:
+        sheet.append(
+            [
+                item.get_kind_display(),
+                item.activity.name,
+                item.activity.public_code,
+                item.organization_name or item.activity.org_name,
+                item.from_unit.name,
+                item.note,
+                timezone.localtime(item.at).strftime("%Y-%m-%d %H:%M"),
+            ]
+        )
+    with tempfile.TemporaryFile() as buffer:
+        workbook.save(buffer)
+        buffer.seek(0)
+        return buffer.read()
