@@ -54,4 +54,21 @@ def make_activity(owner, *, status="draft", campaign=None, **fields):
         submitted = datetime(2020, 9, 1, 10, 0, tzinfo=SHANGHAI)
         values |= {"first_submitted_at": submitted, "submitted_at": submitted}
     values.update(fields)
+    if status == Activity.Status.PENDING:
+        values.setdefault("waiting_since", values["submitted_at"])
     return Activity.objects.create(owner=owner, campaign=campaign, **values)
+
+
+def make_change(activity, *, data=None, submitted_at=None):
+    """A change of an approved activity waiting for review, as the wizard files it."""
+    from django.utils import timezone
+
+    from activities.models import ActivityChange
+
+    at = submitted_at or timezone.now()
+    change = ActivityChange.objects.create(
+        activity=activity, data=data or {}, submitted_by=activity.owner, submitted_at=at
+    )
+    type(activity).objects.filter(pk=activity.pk).update(waiting_since=at)
+    activity.refresh_from_db()
+    return change

@@ -317,3 +317,20 @@ def test_decisions_need_a_waiting_activity_and_a_reviewer_who_is_not_the_owner(o
     with pytest.raises(services.ActivityError, match="没有待审核的内容"):
         transitions.approve(activity=activity, by=reviewer)
     assert list(ReviewDecision.objects.values_list("from_status", "to_status")) == [("pending", "approved")]
+
+
+def test_waiting_since_follows_what_waits_for_a_reviewer(organiser, campaign):
+    reviewer = UserFactory(is_staff=True)
+    activity = submit_new(organiser, campaign, at(2020, 9, 1))
+    assert activity.waiting_since == at(2020, 9, 1)
+    transitions.approve(activity=activity, by=reviewer, at=at(2020, 9, 2))
+    activity.refresh_from_db()
+    assert activity.waiting_since is None
+    changed = Report.of(activity)
+    changed.name = "新名字"
+    services.save_report(owner=organiser, report=changed, submit=True, activity=activity, at=at(2020, 9, 3))
+    activity.refresh_from_db()
+    assert activity.waiting_since == at(2020, 9, 3)
+    transitions.reject(activity=activity, by=reviewer, reason="不行", at=at(2020, 9, 4))
+    activity.refresh_from_db()
+    assert activity.waiting_since is None
