@@ -238,6 +238,14 @@ class Activity(models.Model):
     poster_page = models.FileField("宣传图（详情页）", upload_to=activity_upload_to, blank=True)
     is_public = models.BooleanField("是否在云上科普日展示", default=True)
 
+    # The public's counts, kept on the row and changed only by atomic updates (public.services).
+    checkin_count = models.PositiveIntegerField("打卡数", default=0)
+    like_count = models.PositiveIntegerField("点赞数", default=0)
+    favorite_count = models.PositiveIntegerField("收藏数", default=0)
+    comment_count = models.PositiveIntegerField("评论数", default=0)
+    # Overlapping character pairs of name, organisation and hosts, for the public search (see search.py).
+    search_text = models.TextField("检索词", blank=True, editable=False)
+
     # Who reviews it: its 归口单位, or the 省科协 of its region for 其他 (set on submission).
     owner_unit = models.ForeignKey(
         SupervisingUnit,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from notifications.services import notify
 
+from . import search
 from .models import Activity, ActivityChange, ReviewDecision
 from .reports import Report
 from .services import POSTER_FIELDS, ActivityError, record_decision
@@ -72,6 +73,7 @@ def approve(*, activity: Activity, by, at: datetime | None = None) -> ReviewDeci
         from_status = activity.status
         activity.status = Status.APPROVED
         activity.rejection_reason = ""
+    search.refresh(activity)  # what the public search finds is what the public sees
     activity.decided_at = at
     activity.waiting_since = None
     activity.save()
