@@ -232,19 +232,7 @@ class LoginForm(forms.Form):
         self.user_cache = None
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout(
-            "phone",
-            "password",
-            HTML(
-                format_html(
-                    '<div class="d-flex justify-content-between mb-3 small">'
-                    '<a href="{}">忘记密码</a><a href="{}">立即注册</a></div>',
-                    reverse("accounts:password_forgot"),
-                    reverse("accounts:register"),
-                )
-            ),
-            _submit("登录", name="login"),
-        )
+        self.helper.layout = Layout("phone", "password", _submit("登录", name="login"))
 
     def clean(self):
         cleaned = super().clean()

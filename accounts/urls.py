@@ -12,5 +12,4 @@ urlpatterns = [
     path("sms-code/", views.sms_code, name="sms_code"),
     path("password/forgot/", views.PasswordForgotView.as_view(), name="password_forgot"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("me/", views.PersonalCenterView.as_view(), name="personal_center"),
 ]

@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from kepuri.http import client_ip, safe_next_url
 
@@ -111,13 +110,6 @@ class LoginView(auth_views.LoginView):
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     form_class = PasswordChangeForm
-    success_url = reverse_lazy("accounts:personal_center")
+    success_url = reverse_lazy("public:personal_center")
     success_message = "密码修改成功"
     extra_context = {"active": "password"}
-
-
-class PersonalCenterView(LoginRequiredMixin, TemplateView):
-    """个人中心 → 我的首页."""
-
-    template_name = "accounts/personal_center.html"
-    extra_context = {"active": "home"}

@@ -40,7 +40,7 @@ FONT_CANDIDATES = [
 
 def public_url(activity: Activity) -> str:
     """The absolute URL the QR code opens: ``SITE_URL`` and the activity's short public path."""
-    return settings.SITE_URL.rstrip("/") + reverse("activities:public", args=[activity.public_code])
+    return settings.SITE_URL.rstrip("/") + reverse("public:activity", args=[activity.public_code])
 
 
 @lru_cache(maxsize=1)

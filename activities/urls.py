@@ -14,6 +14,4 @@ urlpatterns = [
     path("activities/<slug:code>/qrcode.png", views.qrcode_png, name="qrcode_png"),
     path("activities/<slug:code>/qrcode.svg", views.qrcode_svg, name="qrcode_svg"),
     path("activities/<slug:code>/delete/", views.delete, name="delete"),
-    # The public page: the path printed in every QR code, final from now on.
-    path("a/<slug:code>/", views.public_page, name="public"),
 ]

@@ -250,15 +250,3 @@ def user_center(request):
         for activity in activities
     ]
     return render(request, "activities/user_center.html", {"rows": rows, "active": "activities"})
-
-
-def public_page(request, code):
-    """The QR code's target. Placeholder until the public site: the approved version, or 审核中."""
-    activity = get_object_or_404(
-        Activity.objects.select_related("campaign", "region__parent", "category", "supervisor"),
-        public_code=code,
-    )
-    if activity.status == Activity.Status.DRAFT:
-        raise Http404
-    approved = activity.status == Activity.Status.APPROVED
-    return render(request, "activities/public.html", {"activity": activity, "approved": approved})

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "summaries",
     "notifications",
     "reviews",
+    "public",
     "django_filters",
     "demo",
 ]

@@ -2,13 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from public import views as public_views
+
 from . import views
 
 admin.site.site_header = admin.site.site_title = "云上科普日管理后台"
 admin.site.index_title = "管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public_views.home, name="home"),
+    path("", include("public.urls")),
     path("favicon.ico", views.favicon),
     path("agreement/", views.agreement, name="agreement"),
     path("accounts/", include("accounts.urls")),

@@ -3,10 +3,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 
-def home(request):
-    return render(request, "home.html")
-
-
 def agreement(request):
     """《云上科普日网络服务使用协议》"""
     return render(request, "agreement.html")

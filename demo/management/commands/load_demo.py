@@ -118,7 +118,7 @@ class Command(BaseCommand):
 
     DEMO_ACTIVITIES = [
         # name, type, city code, category, days from today, decision
-        ("青少年科学实验开放日", "offline", "630100", "校园科普", -2, "approve"),
+        ("青少年科学实验开放日", "offline", "630100", "校园科普", None, "approve"),  # on now
         ("节水科普进社区", "hybrid", "630100", "节水", 3, None),
         ("线上科普知识竞答", "online", "630100", "网络活动", 7, "draft"),
     ]
@@ -130,12 +130,15 @@ class Command(BaseCommand):
         for name, kind, city, category, days, decision in self.DEMO_ACTIVITIES:
             if Activity.objects.filter(owner=organiser, name=name).exists():
                 continue
-            start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(9, 30)))
+            if days is None:  # running now, so that 打卡 can be tried
+                start = timezone.localtime().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+            else:
+                start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(8, 0)))
             report = Report(
                 activity_type=kind,
                 name=name,
                 starts_at=start,
-                ends_at=start + timedelta(hours=3),
+                ends_at=start + timedelta(days=2, hours=10),
                 region=Region.objects.get(code=city),
                 category=campaign.categories.get(name=category),
                 description=f"{name}：面向公众的演示活动，介绍科学知识并开展互动体验。",

@@ -1,0 +1,58 @@
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Sum
+
+from activities.models import Activity
+from reviews.models import Recommendation
+from summaries.models import ActivitySummary
+
+from .models import CheckIn, Favorite, Like
+
+LIST_COLUMNS = (
+    "public_code", "name", "org_name", "activity_type", "starts_at", "ends_at", "poster_list",
+    "address", "url", "like_count", "checkin_count", "comment_count", "decided_at",
+    "region__name", "region__parent__name", "category__name", "campaign__label",
+)  # fmt: skip
+
+
+def listed():
+    """What the public list shows: approved, 展示 = 是 (their approved version), not deleted."""
+    return Activity.objects.filter(status=Activity.Status.APPROVED, is_public=True)
+
+
+def for_list(activities):
+    return activities.select_related("region__parent", "category", "campaign").only(*LIST_COLUMNS)
+
+
+def recommended(limit=6):
+    """Approved, shown activities that reviewers recommended; the newest approved ones if none were."""
+    picked = listed().filter(Exists(Recommendation.objects.filter(activity=OuterRef("pk"))))
+    chosen = list(for_list(picked).order_by("-decided_at")[:limit])
+    return chosen or list(for_list(listed()).order_by("-decided_at")[:limit])
+
+
+def live_counts():
+    """Home page figures: listed activities, participants in summaries, check-ins (cached a minute)."""
+
+    def compute():
+        activities = listed().aggregate(n=Count("pk"), checkins=Sum("checkin_count"))
+        participants = ActivitySummary.objects.filter(activity__status=Activity.Status.APPROVED).aggregate(
+            n=Sum("participants")
+        )
+        return {
+            "activities": activities["n"] or 0,
+            "checkins": activities["checkins"] or 0,
+            "participants": participants["n"] or 0,
+        }
+
+    return cache.get_or_set("public:live-counts", compute, 60)
+
+
+def with_user_state(activities, user):
+    """Annotate whether ``user`` checked in, liked and favourited each activity, in the same query."""
+    if not user.is_authenticated:
+        return activities
+    return activities.annotate(
+        checked_in=Exists(CheckIn.objects.filter(user=user, activity=OuterRef("pk"))),
+        liked=Exists(Like.objects.filter(user=user, activity=OuterRef("pk"))),
+        favorited=Exists(Favorite.objects.filter(user=user, activity=OuterRef("pk"))),
+    )

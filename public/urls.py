@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("activities/", views.activity_list, name="list"),
+    # The activity page: the path printed in every QR code, final.
+    path("a/<slug:code>/", views.activity_page, name="activity"),
+    path("a/<slug:code>/checkin/", views.check_in, name="checkin"),
+    path("a/<slug:code>/like/", views.like, name="like"),
+    path("a/<slug:code>/favorite/", views.favorite, name="favorite"),
+    path("a/<slug:code>/comments/", views.comment, name="comment"),
+    path("a/<slug:code>/comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("a/<slug:code>/comments/<int:pk>/hide/", views.comment_hide, name="comment_hide"),
+    path("accounts/me/", views.personal_center, name="personal_center"),
+]

@@ -1,0 +1,215 @@
+"""The public site: home, the list, the activity page (the QR code's target) and its actions, 个人中心."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from activities.models import Activity, ActivityLink, ActivityPhoto, Campaign
+from directory.models import Region
+
+from . import rules, selectors, services
+from .filters import ActivityListFilter
+from .models import CheckIn, Comment, Favorite, Like
+
+LIST_PAGE_SIZE = 20
+COMMENTS_PAGE_SIZE = 20
+
+
+def home(request):
+    """首页: the themes, live counts, recommended activities, the way into the list."""
+    campaign = Campaign.objects.current()
+    province = Region.objects.provinces().filter(code=request.GET.get("province", "")).first()
+    context = {
+        "campaign": campaign,
+        "province": province,
+        "province_theme": campaign.theme_for(province) if campaign and province else "",
+        "provinces": Region.objects.provinces(),
+        "counts": selectors.live_counts(),
+        "recommended": selectors.recommended(),
+    }
+    return render(request, "public/home.html", context)
+
+
+def activity_list(request):
+    """活动列表: approved and shown activities; filters, keyword search, sorting, pages."""
+    filters = ActivityListFilter(request.GET, queryset=selectors.for_list(selectors.listed()))
+    page = Paginator(filters.qs, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "public/list.html", {"filters": filters, "page": page, "query": query.urlencode()})
+
+
+def _activity(request, code) -> Activity:
+    queryset = Activity.objects.select_related(
+        "campaign", "region__parent", "category", "supervisor"
+    ).prefetch_related(
+        Prefetch("photos", queryset=ActivityPhoto.objects.filter(hidden_at__isnull=True)),
+        Prefetch("links", queryset=ActivityLink.objects.filter(hidden_at__isnull=True)),
+    )
+    return get_object_or_404(selectors.with_user_state(queryset, request.user), public_code=code)
+
+
+def activity_page(request, code):
+    """The page the QR code opens, phone first; what it shows depends on the activity's state."""
+    activity = _activity(request, code)
+    state = rules.visibility(activity)
+    preview = state != rules.Visibility.PUBLIC and rules.may_preview(request.user, activity)
+    if state == rules.Visibility.NONE and not preview:
+        raise Http404
+    if state == rules.Visibility.UNDER_REVIEW and not preview:
+        return render(request, "public/under_review.html", {"activity": activity})
+    comments = Paginator(
+        Comment.objects.visible().filter(activity=activity).select_related("author"), COMMENTS_PAGE_SIZE
+    ).get_page(request.GET.get("comments"))
+    context = {
+        "activity": activity,
+        "preview": preview,
+        "interactive": state == rules.Visibility.PUBLIC,
+        "comments": comments,
+        "checkin": rules.checkin_window(activity) if activity.starts_at else None,
+        "may_moderate": request.user.is_authenticated and rules.may_moderate(request.user, activity),
+        "ready": request.GET.get("do", ""),
+        "max_comment": Comment.MAX_LENGTH,
+    }
+    return render(request, "public/activity.html", context)
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _login_first(request, code, action):
+    """A visitor is sent to 登录 (or 注册) and back to the activity, the action ready."""
+    target = f"{reverse('public:activity', args=[code])}?do={action}#actions"
+    if _wants_json(request):
+        login = f"{reverse('accounts:login')}?next={target}"
+        return JsonResponse({"ok": False, "login": login, "message": "请先登录"}, status=401)
+    return redirect_to_login(target)
+
+
+def _answer(request, activity, *, ok=True, message="", **data):
+    if _wants_json(request):
+        activity.refresh_from_db(fields=["checkin_count", "like_count", "favorite_count", "comment_count"])
+        counts = {
+            "checkins": activity.checkin_count,
+            "likes": activity.like_count,
+            "favorites": activity.favorite_count,
+            "comments": activity.comment_count,
+        }
+        payload = {"ok": ok, "message": message, "counts": counts, **data}
+        return JsonResponse(payload, status=200 if ok else 400, json_dumps_params={"ensure_ascii": False})
+    if message:
+        (messages.success if ok else messages.error)(request, message)
+    return redirect(f"{reverse('public:activity', args=[activity.public_code])}#actions")
+
+
+def _public_activity(code) -> Activity:
+    return get_object_or_404(Activity.objects.filter(status=Activity.Status.APPROVED), public_code=code)
+
+
+def _toggle(request, code, action, setter):
+    if not request.user.is_authenticated:
+        return _login_first(request, code, action)
+    activity = _public_activity(code)
+    on = request.POST.get("on", "1") == "1"
+    state = setter(user=request.user, activity=activity, on=on)
+    return _answer(request, activity, active=state)
+
+
+@require_POST
+def like(request, code):
+    return _toggle(request, code, "like", services.set_like)
+
+
+@require_POST
+def favorite(request, code):
+    return _toggle(request, code, "favorite", services.set_favorite)
+
+
+@require_POST
+def check_in(request, code):
+    if not request.user.is_authenticated:
+        return _login_first(request, code, "checkin")
+    activity = _public_activity(code)
+    try:
+        services.check_in(user=request.user, activity=activity)
+    except services.ActionRefused as exc:
+        return _answer(request, activity, ok=False, message=exc.message)
+    return _answer(request, activity, message="打卡成功", active=True)
+
+
+@require_POST
+def comment(request, code):
+    if not request.user.is_authenticated:
+        return _login_first(request, code, "comment")
+    activity = _public_activity(code)
+    try:
+        created = services.add_comment(
+            user=request.user, activity=activity, text=request.POST.get("text", "")
+        )
+    except services.ActionRefused as exc:
+        return _answer(request, activity, ok=False, message=exc.message)
+    html = render_to_string("public/comment.html", {"comment": created, "request": request}, request=request)
+    return _answer(request, activity, message="评论已发表", html=html)
+
+
+def _own_comment(request, code, pk) -> Comment:
+    return get_object_or_404(Comment.objects.select_related("activity"), pk=pk, activity__public_code=code)
+
+
+@require_POST
+@login_required
+def comment_delete(request, code, pk):
+    target = _own_comment(request, code, pk)
+    try:
+        services.delete_comment(user=request.user, comment=target)
+    except services.ActionRefused as exc:
+        return _answer(request, target.activity, ok=False, message=exc.message)
+    return _answer(request, target.activity, message="评论已删除")
+
+
+@require_POST
+@login_required
+def comment_hide(request, code, pk):
+    target = _own_comment(request, code, pk)
+    hidden = request.POST.get("hidden", "1") == "1"
+    try:
+        services.set_comment_hidden(user=request.user, comment=target, hidden=hidden)
+    except services.ActionRefused as exc:
+        return _answer(request, target.activity, ok=False, message=exc.message)
+    return _answer(request, target.activity, message="评论已隐藏" if hidden else "评论已恢复显示")
+
+
+# --- 个人中心 ----------------------------------------------------------------------------
+
+TABS = {"joined": ("已参与", CheckIn), "liked": ("点赞", Like), "favorites": ("收藏", Favorite)}
+
+
+@login_required
+def personal_center(request):
+    """个人中心 → 我的首页: the activities I took part in, liked and favourited."""
+    tab = request.GET.get("tab", "joined")
+    if tab not in TABS:
+        tab = "joined"
+    model = TABS[tab][1]
+    activities = selectors.for_list(
+        Activity.objects.filter(pk__in=model.objects.filter(user=request.user).values("activity_id"))
+    ).order_by("-starts_at")
+    page = Paginator(activities, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "tab": tab,
+        "tabs": [(key, label) for key, (label, _) in TABS.items()],
+        "page": page,
+        "active": "home",
+    }
+    return render(request, "public/personal_center.html", context)
