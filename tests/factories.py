@@ -25,6 +25,7 @@ def make_activity(owner, *, status="draft", campaign=None, **fields):
     """An activity in ``status`` with a complete 2020 report, as if it had gone through the wizard."""
     from datetime import datetime
 
+    from activities import search
     from activities.models import Activity, Campaign
     from directory.models import Region, SupervisingUnit
     from tests.support import SHANGHAI
@@ -56,7 +57,11 @@ def make_activity(owner, *, status="draft", campaign=None, **fields):
     values.update(fields)
     if status == Activity.Status.PENDING:
         values.setdefault("waiting_since", values["submitted_at"])
-    return Activity.objects.create(owner=owner, campaign=campaign, **values)
+    activity = Activity(owner=owner, campaign=campaign, **values)
+    if status == Activity.Status.APPROVED:
+        search.refresh(activity)
+    activity.save()
+    return activity
 
 
 def make_change(activity, *, data=None, submitted_at=None):

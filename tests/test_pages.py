@@ -27,6 +27,7 @@ USER_PAGES = [
     "/center/organization/edit/",
     "/accounts/me/",
     "/accounts/password/change/",
+    "/messages/",
 ]
 
 

@@ -1,0 +1,74 @@
+"""A member of the public in front of a poster, on a phone (390×844)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from activities import qr
+from public.models import CheckIn, Comment, Favorite, Like
+from tests.factories import PASSWORD, UserFactory, make_activity
+from tests.support import last_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = "13700137000"
+
+
+@pytest.fixture
+def happening_now(settings, live_server):
+    """An approved activity running right now (the browser keeps real time)."""
+    settings.SITE_URL = live_server.url
+    now = timezone.now()
+    return make_activity(
+        UserFactory(phone="13800138000"),
+        status="approved",
+        name="节水科普进社区",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+    )
+
+
+def test_scan_like_register_come_back_like_comment_check_in(page, happening_now, screenshot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(qr.public_url(happening_now))  # the address the QR code holds
+    expect(page.get_by_role("heading", name="节水科普进社区")).to_be_visible()
+    screenshot("activity-phone")
+
+    # A visitor taps 点赞: to 登录, on to 注册, and back to the activity.
+    page.get_by_role("button", name=re.compile("点赞")).click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_role("link", name="立即注册").click()
+    page.get_by_label("手机号码").fill(PHONE)
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_text("验证码已发送")).to_be_visible()
+    page.get_by_label("验证码").fill(last_code(PHONE))
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("同意并遵守").check()
+    page.get_by_role("button", name="立即注册").click()
+    expect(page).to_have_url(re.compile(rf"/a/{happening_now.public_code}/\?do=like"))
+    expect(page.get_by_text("已登录，点击下方按钮即可点赞")).to_be_visible()
+
+    # 点赞, 评论 (a script shows as text), 打卡 — without leaving the page.
+    page.get_by_role("button", name=re.compile("点赞")).click()
+    expect(page.get_by_role("button", name=re.compile("已点赞"))).to_be_visible()
+    page.get_by_label("写评论").fill("<script>alert('x')</script>讲得真好")
+    page.get_by_role("button", name="发表评论").click()
+    expect(page.get_by_text("<script>alert('x')</script>讲得真好")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^收藏")).click()
+    expect(page.get_by_role("button", name=re.compile("已收藏"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("^打卡")).click()
+    expect(page.get_by_role("button", name=re.compile("已打卡"))).to_be_disabled()
+    screenshot("activity-phone-done")
+    assert (Like.objects.count(), Comment.objects.count(), CheckIn.objects.count()) == (1, 1, 1)
+    assert Favorite.objects.count() == 1
+
+    # 个人中心 shows the three.
+    page.locator("header").get_by_role("button", name="展开导航").click()
+    page.locator("header").get_by_role("link", name="个人中心").click()
+    for tab in ("已参与", "点赞", "收藏"):
+        page.get_by_role("link", name=tab, exact=True).click()
+        expect(page.get_by_role("link", name="节水科普进社区")).to_be_visible()
+    screenshot("personal-center-phone")

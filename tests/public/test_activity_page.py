@@ -1,0 +1,227 @@
+"""The activity page (the QR code's target): who sees what, the actions, comments, and a fixed query budget."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from activities.models import ActivityLink, ActivityPhoto
+from directory.models import SupervisingUnit
+from public.models import CheckIn, Comment, Favorite, Like
+from reviews.models import ReviewerRole
+from tests.factories import UserFactory, make_activity, make_change
+from tests.support import SHANGHAI, inline_code, text_of
+
+pytestmark = pytest.mark.django_db
+XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+TICK = timedelta(microseconds=1)
+
+
+def page(client, activity, **params):
+    return client.get(f"/a/{activity.public_code}/", params)
+
+
+# --- visibility -------------------------------------------------------------------------
+
+
+def test_an_approved_activity_shows_everything(client, approved):
+    ActivityLink.objects.create(activity=approved, kind="news", url="https://news.example.org/shown")
+    ActivityLink.objects.create(activity=approved, kind="news", url="https://news.example.org/hidden",
+                                hidden_at=datetime(2020, 9, 1, tzinfo=SHANGHAI))  # fmt: skip
+    text = text_of(page(client, approved))
+    for shown in ("节水科普进社区", "2020年全国科普日活动", "2020-09-15 09:30–11:30", "河北省—保定市",
+                  "保定市竞秀区示范社区", "https://live.example.org/jieshui", "保定市科学技术协会",
+                  "保定市水利局，示范社区", "面向社区居民开展节水知识讲座", "https://news.example.org/shown",
+                  "打卡", "点赞", "收藏", "评论"):  # fmt: skip
+        assert shown in text, shown
+    assert "news.example.org/hidden" not in text
+    assert inline_code(page(client, approved).content.decode()) == []
+
+
+def test_not_shown_is_reachable_but_not_listed(client, organiser):
+    hidden = make_activity(organiser, status="approved", is_public=False, name="不展示的活动")
+    assert page(client, hidden).status_code == 200
+    assert "不展示的活动" not in text_of(client.get("/activities/"))
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected"])
+def test_never_approved_shows_a_notice_and_no_details(client, organiser, status):
+    activity = make_activity(organiser, status=status, name="秘密的名字", address="秘密的地址")
+    text = text_of(page(client, activity))
+    assert "活动审核中" in text and "秘密的地址" not in text
+
+
+def test_a_waiting_change_is_not_public(client, approved):
+    make_change(approved, data={"name": "还没通过的新名字"})
+    text = text_of(page(client, approved))
+    assert "节水科普进社区" in text and "还没通过的新名字" not in text
+
+
+def test_drafts_deleted_and_unknown_are_404(client, organiser):
+    draft = make_activity(organiser, status="draft")
+    deleted = make_activity(organiser, status="approved", deleted_at=datetime(2020, 9, 1, tzinfo=SHANGHAI))
+    assert page(client, draft).status_code == 404
+    assert page(client, deleted).status_code == 404
+    assert client.get("/a/zzzzzzzz/").status_code == 404
+
+
+def test_its_organiser_and_reviewers_see_a_marked_preview(client, organiser):
+    activity = make_activity(
+        organiser,
+        status="pending",
+        name="预览中的活动",
+        owner_unit=SupervisingUnit.objects.get(short_name="保定市科协"),
+    )
+    client.force_login(organiser)
+    text = text_of(page(client, activity))
+    assert "预览" in text and "预览中的活动" in text and "保定市竞秀区示范社区" in text
+    reviewer = UserFactory()
+    ReviewerRole.objects.create(user=reviewer, unit=SupervisingUnit.objects.get(short_name="河北省科协"))
+    client.force_login(reviewer)
+    assert "预览" in text_of(page(client, activity))
+    client.force_login(UserFactory())
+    assert "活动审核中" in text_of(page(client, activity))
+
+
+# --- 点赞 / 收藏 ---------------------------------------------------------------------------
+
+
+def test_like_is_a_toggle_and_idempotent(member_client, approved):
+    url = f"/a/{approved.public_code}/like/"
+    assert member_client.post(url, {"on": "1"}, **XHR).json()["counts"]["likes"] == 1
+    assert member_client.post(url, {"on": "1"}, **XHR).json()["counts"]["likes"] == 1  # a double click
+    assert Like.objects.count() == 1
+    answer = member_client.post(url, {"on": "0"}, **XHR).json()
+    assert (answer["active"], answer["counts"]["likes"]) == (False, 0)
+    assert member_client.post(url, {"on": "0"}, **XHR).json()["counts"]["likes"] == 0
+
+
+def test_favorite_and_the_plain_form(member_client, approved):
+    response = member_client.post(f"/a/{approved.public_code}/favorite/", {"on": "1"})
+    assert response.status_code == 302 and response.url.endswith("#actions")
+    assert Favorite.objects.get().activity == approved
+    approved.refresh_from_db()
+    assert approved.favorite_count == 1
+    assert "已收藏" in text_of(page(member_client, approved))
+
+
+def test_a_visitor_is_sent_to_login_and_back_with_the_action_ready(client, approved, member):
+    response = client.post(f"/a/{approved.public_code}/like/", {"on": "1"})
+    back = f"/a/{approved.public_code}/?do=like#actions"
+    assert (
+        response.url
+        == f"/accounts/login/?next={back.replace('?', '%3F').replace('=', '%3D').replace('#', '%23')}"
+    )
+    answer = client.post(f"/a/{approved.public_code}/like/", {"on": "1"}, **XHR)
+    assert answer.status_code == 401 and answer.json()["login"].startswith("/accounts/login/?next=")
+    client.force_login(member)
+    assert "已登录，点击下方按钮即可点赞" in text_of(
+        client.get(f"/a/{approved.public_code}/", {"do": "like"})
+    )
+    assert not Like.objects.exists()
+
+
+def test_an_activity_under_review_takes_no_likes(member_client, organiser):
+    pending = make_activity(organiser, status="pending")
+    assert member_client.post(f"/a/{pending.public_code}/like/", {"on": "1"}).status_code == 404
+
+
+# --- 打卡 -----------------------------------------------------------------------------------
+
+
+def test_check_in_from_the_start_to_the_end_of_the_last_day(member_client, approved, time_machine):
+    url = f"/a/{approved.public_code}/checkin/"
+    start = datetime(2020, 9, 15, 9, 30, tzinfo=SHANGHAI)
+    time_machine.move_to(start - TICK, tick=False)
+    answer = member_client.post(url, **XHR).json()
+    assert answer == {**answer, "ok": False, "message": "打卡将于 9月15日 09:30 开放"}
+    assert "打卡将于 9月15日 09:30 开放" in text_of(page(member_client, approved))
+    time_machine.move_to(datetime(2020, 9, 16, tzinfo=SHANGHAI), tick=False)  # past the end of the last day
+    assert member_client.post(url, **XHR).json()["message"] == "活动已于 9月15日 结束，打卡已关闭"
+    time_machine.move_to(datetime(2020, 9, 16, tzinfo=SHANGHAI) - TICK, tick=False)  # 23:59:59.999999
+    assert member_client.post(url, **XHR).json()["ok"] is True
+    assert member_client.post(url, **XHR).json()["message"] == "您已打卡"
+    approved.refresh_from_db()
+    assert (CheckIn.objects.count(), approved.checkin_count) == (1, 1)
+    time_machine.move_to(start, tick=False)
+    assert "已打卡" in text_of(page(member_client, approved))
+
+
+# --- 评论 -----------------------------------------------------------------------------------
+
+
+def comment(client, activity, text):
+    return client.post(f"/a/{activity.public_code}/comments/", {"text": text}, **XHR)
+
+
+def test_comments_are_limited_escaped_and_newest_first(member_client, approved):
+    assert comment(member_client, approved, "  ").json()["message"] == "请输入评论内容"
+    assert comment(member_client, approved, "长" * 501).json()["message"] == "评论不能超过 500 个字"
+    assert comment(member_client, approved, "长" * 500).json()["ok"] is True
+    answer = comment(member_client, approved, "<script>alert(1)</script>很好").json()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;很好" in answer["html"]
+    html = page(member_client, approved).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert html.index("很好") < html.index("长" * 500)
+    assert answer["counts"]["comments"] == 2
+
+
+def test_comments_page_by_twenty(client, approved, member):
+    Comment.objects.bulk_create(
+        Comment(activity=approved, author=member, text=f"第{n:02d}条") for n in range(25)
+    )
+    first = text_of(page(client, approved))
+    assert "第24条" in first and "第04条" not in first
+    assert "第04条" in text_of(page(client, approved, comments=2))
+
+
+def test_the_author_deletes_their_own(member_client, approved):
+    created = Comment.objects.get(pk=_comment_id(comment(member_client, approved, "删掉我")))
+    client = Client()
+    client.force_login(UserFactory())
+    assert (
+        client.post(f"/a/{approved.public_code}/comments/{created.pk}/delete/", **XHR).json()["message"]
+        == "只能删除自己的评论"
+    )
+    answer = member_client.post(f"/a/{approved.public_code}/comments/{created.pk}/delete/", **XHR).json()
+    assert answer["counts"]["comments"] == 0
+    created.refresh_from_db()
+    assert created.deleted_at is not None  # kept, not shown
+
+
+def _comment_id(response):
+    return int(response.json()["html"].split('data-comment="')[1].split('"')[0])
+
+
+def test_the_organiser_and_reviewers_hide_comments_visitors_cannot(
+    member_client, approved, organiser, client
+):
+    created = Comment.objects.get(pk=_comment_id(comment(member_client, approved, "广告")))
+    url = f"/a/{approved.public_code}/comments/{created.pk}/hide/"
+    assert member_client.post(url, **XHR).json()["message"] == "只有活动的发布单位和审核员可以隐藏评论"
+    client.force_login(organiser)
+    assert client.post(url, **XHR).json()["counts"]["comments"] == 0
+    assert "广告" not in text_of(page(client, approved))
+    created.refresh_from_db()
+    assert created.hidden_by == organiser
+    assert client.post(url, {"hidden": "0"}, **XHR).json()["counts"]["comments"] == 1
+
+
+# --- query budget ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("many", [1, 200])
+def test_the_page_runs_a_fixed_number_of_queries(
+    member_client, approved, member, many, django_assert_max_num_queries
+):
+    users = [UserFactory() for _ in range(min(many, 20))]
+    Comment.objects.bulk_create(
+        Comment(activity=approved, author=users[n % len(users)], text=f"评论{n}") for n in range(many)
+    )
+    Like.objects.bulk_create(Like(activity=approved, user=user) for user in users)
+    ActivityPhoto.objects.bulk_create(
+        ActivityPhoto(activity=approved, image=f"p{n}.jpg", image_list=f"p{n}-l.jpg", position=n)
+        for n in range(min(many, 9))
+    )
+    with django_assert_max_num_queries(9):
+        member_client.get(f"/a/{approved.public_code}/")

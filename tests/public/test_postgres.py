@@ -1,0 +1,74 @@
+"""On PostgreSQL: the keyword index, and likes under concurrent clicks."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from activities import search
+from activities.models import Activity
+from public import services
+from public.models import Like
+from tests.factories import UserFactory, make_activity
+
+pytestmark = pytest.mark.services
+
+
+@pytest.mark.django_db
+def test_search_finds_two_character_words_and_hosts_with_the_index(postgres, organiser):
+    make_activity(organiser, status="approved", name="节水科普进社区", hosts=["保定市水利局"])
+    make_activity(organiser, status="approved", name="天文观测之夜", hosts=["石家庄市天文学会"])
+    found = Activity.objects.filter(search.matches("节水")).values_list("name", flat=True)
+    assert list(found) == ["节水科普进社区"]
+    assert list(Activity.objects.filter(search.matches("水利")).values_list("name", flat=True)) == [
+        "节水科普进社区"
+    ]
+    assert list(Activity.objects.filter(search.matches("天文学会")).values_list("name", flat=True)) == [
+        "天文观测之夜"
+    ]
+    assert not Activity.objects.filter(search.matches("水天")).exists()
+
+    sql, params = Activity.objects.filter(search.matches("节水")).only("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a small table: ask whether the index can serve
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "activity_search_pairs" in plan, plan
+
+
+def race(calls):
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_users_like_at_once(postgres, organiser):
+    activity = make_activity(organiser, status="approved")
+    users = [UserFactory() for _ in range(50)]
+    race([lambda user=user: services.set_like(user=user, activity=activity, on=True) for user in users])
+    activity.refresh_from_db()
+    assert (activity.like_count, Like.objects.count()) == (50, 50)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_user_liking_twice_at_once_likes_once(postgres, organiser, member):
+    activity = make_activity(organiser, status="approved")
+    race([lambda: services.set_like(user=member, activity=activity, on=True)] * 2)
+    activity.refresh_from_db()
+    assert (activity.like_count, Like.objects.count()) == (1, 1)
