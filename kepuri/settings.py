@@ -16,6 +16,7 @@ Every variable is listed in the README.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
@@ -35,7 +36,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kepuri.apps.KepuriAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -142,15 +143,29 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Two sites sharing one Redis keep their tasks apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+CELERY_BEAT_SCHEDULER = "notifications.beat.HeartbeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule")
+)
+# Reminders and reviewers' digests go out daily at this time, Asia/Shanghai.
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
+REMINDER_MINUTE = env.int("REMINDER_MINUTE", default=0)
 CELERY_BEAT_SCHEDULE = {
-    "purge-expired-sms-codes": {
-        "task": "accounts.tasks.purge_expired_sms_codes",
-        "schedule": 3600.0,
+    "deadline-reminders": {
+        "task": "activities.tasks.send_reminders",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
     },
-    "purge-staged-posters": {
-        "task": "activities.tasks.purge_staged_posters",
-        "schedule": 3600.0,
+    "review-digests": {
+        "task": "reviews.tasks.send_review_digests",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
     },
+    "deliver-sms": {"task": "notifications.tasks.deliver_sms", "schedule": 60.0},
+    "worker-heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 60.0},
+    "purge-expired-sms-codes": {"task": "accounts.tasks.purge_expired_sms_codes", "schedule": 3600.0},
+    "purge-staged-posters": {"task": "activities.tasks.purge_staged_posters", "schedule": 3600.0},
 }
 
 # Rate limits are counted with the `limits` library in Redis when it is there
@@ -186,6 +201,22 @@ QR_FONT_INDEX = env.int("QR_FONT_INDEX", default=0)
 # "console", "locmem", "database", or a dotted path to a backend class.
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="云上科普日")
+# How many delivery sweeps a batch of new messages starts; each claims five at a time, so
+# they share the queue. More than the workers' concurrency gains nothing.
+SMS_DELIVERY_TASKS = env.int("SMS_DELIVERY_TASKS", default=2)
+# SMS_BACKEND=aliyun: Aliyun SMS through its SDK. Templates map our message kinds to the
+# template codes approved in the Aliyun console: "verification_code=SMS_1,decision=SMS_2,...".
+ALIYUN_SMS = {
+    "access_key_id": env.str("ALIYUN_SMS_ACCESS_KEY_ID", default=""),
+    "access_key_secret": env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default=""),
+    "sign_name": env.str("ALIYUN_SMS_SIGN_NAME", default=SMS_SIGN_NAME),
+    "endpoint": env.str("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com"),
+    "protocol": env.str("ALIYUN_SMS_PROTOCOL", default="https"),
+    "templates": env.dict("ALIYUN_SMS_TEMPLATES", default={}),
+    "timeout_ms": env.int("ALIYUN_SMS_TIMEOUT_MS", default=5000),
+    "retries": env.int("ALIYUN_SMS_RETRIES", default=2),
+    "backoff_seconds": env.float("ALIYUN_SMS_BACKOFF_SECONDS", default=1.0),
+}
 
 # --- Language, time ---------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

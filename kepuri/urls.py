@@ -6,13 +6,11 @@ from public import views as public_views
 
 from . import views
 
-admin.site.site_header = admin.site.site_title = "云上科普日管理后台"
-admin.site.index_title = "管理"
-
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("", include("public.urls")),
     path("favicon.ico", views.favicon),
+    path("health/tasks/", views.task_health),
     path("agreement/", views.agreement, name="agreement"),
     path("accounts/", include("accounts.urls")),
     path("directory/", include("directory.urls")),

@@ -33,10 +33,14 @@ class Message(models.Model):
     title = models.CharField("标题", max_length=100)
     body = models.TextField("内容")
     url = models.CharField("链接", max_length=300, blank=True)
+    # Real providers send approved templates only: the template's name and its parameters.
+    sms_template = models.CharField("短信模板", max_length=40, blank=True)
+    sms_params = models.JSONField("短信参数", default=dict, blank=True)
     object_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     object = GenericForeignKey("object_type", "object_id")
     created_at = models.DateTimeField("创建时间", default=timezone.now)
+    claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("发送次数", default=0)
@@ -54,8 +58,29 @@ class Message(models.Model):
                 name="message_unread",
                 condition=models.Q(channel="site"),
             ),
-            models.Index(fields=["channel", "state"], name="message_outbox"),
+            # The delivery sweep takes the oldest queued SMS; the health check counts stuck ones.
+            models.Index(
+                fields=["id"], name="message_sms_queued", condition=models.Q(channel="sms", state="queued")
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="message_sms_sending",
+                condition=models.Q(channel="sms", state="sending"),
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+
+class Heartbeat(models.Model):
+    """When the beat scheduler last ticked and a worker last ran a task: reminders need both."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务心跳"
+
+    def __str__(self):
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

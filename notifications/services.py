@@ -1,52 +1,203 @@
+"""The outbox: queue messages once per key, deliver SMS at most once, report the tasks' health."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .models import Message
+import sms
+
+from .models import Heartbeat, Message
+
+logger = logging.getLogger(__name__)
+
+CLAIM_BATCH = 5  # a worker killed mid-batch leaves at most this many rows "sending"
+STUCK_AFTER = timedelta(minutes=10)
 
 
-def notify(
-    recipient,
-    *,
-    kind: str,
-    key: str,
-    title: str,
-    body: str,
-    url: str = "",
-    obj=None,
-    channels=(Message.Channel.SITE, Message.Channel.SMS),
-) -> list[Message]:
-    """Queue one message per channel for ``recipient``, once per ``key``: a second call adds nothing.
+@dataclass(frozen=True)
+class Notice:
+    """One message to queue: the same text on the site and, by template, by SMS."""
 
-    Site messages are delivered by being stored; SMS messages wait in the
-    outbox for the delivery task.
-    """
-    now = timezone.now()
-    object_fields = {}
-    if obj is not None:
-        object_fields = {"object_type": ContentType.objects.get_for_model(obj), "object_id": str(obj.pk)}
-    created = []
+    recipient_id: int
+    kind: str
+    key: str
+    title: str
+    body: str
+    url: str = ""
+    sms_template: str = ""
+    sms_params: dict = field(default_factory=dict)
+    object_type_id: int | None = None
+    object_id: str = ""
+
+
+def _rows(notice: Notice, channels, now) -> list[Message]:
+    rows = []
     for channel in channels:
         site = channel == Message.Channel.SITE
-        with transaction.atomic():
-            message, made = Message.objects.get_or_create(
-                key=key,
+        rows.append(
+            Message(
+                recipient_id=notice.recipient_id,
+                kind=notice.kind,
+                key=notice.key,
                 channel=channel,
-                defaults={
-                    "recipient": recipient,
-                    "kind": kind,
-                    "title": title,
-                    "body": body,
-                    "url": url,
-                    "state": Message.State.SENT if site else Message.State.QUEUED,
-                    "sent_at": now if site else None,
-                    "created_at": now,
-                    **object_fields,
-                },
+                title=notice.title,
+                body=notice.body,
+                url=notice.url,
+                sms_template=notice.sms_template,
+                sms_params=notice.sms_params,
+                object_type_id=notice.object_type_id,
+                object_id=notice.object_id,
+                state=Message.State.SENT if site else Message.State.QUEUED,
+                sent_at=now if site else None,
+                created_at=now,
             )
-        if made:
-            created.append(message)
-    return created
+        )
+    return rows
+
+
+def enqueue(notices, *, channels=(Message.Channel.SITE, Message.Channel.SMS), chunk=1000) -> int:
+    """Queue each notice on each channel; a key already queued is skipped. Returns the notices seen.
+
+    ``notices`` may be a generator: rows are written ``chunk`` at a time, so a
+    run over 100,000 recipients never holds them all.
+    """
+    now = timezone.now()
+    seen, buffer = 0, []
+    for notice in notices:
+        seen += 1
+        buffer.extend(_rows(notice, channels, now))
+        if len(buffer) >= chunk:
+            Message.objects.bulk_create(buffer, ignore_conflicts=True)
+            buffer = []
+    if buffer:
+        Message.objects.bulk_create(buffer, ignore_conflicts=True)
+    if any(channel == Message.Channel.SMS for channel in channels):
+        _deliver_after_commit()
+    return seen
+
+
+def notify(recipient, *, kind, key, title, body, url="", obj=None, sms_template="", sms_params=None):
+    """Queue one notice for ``recipient`` on the site and by SMS, once per ``key``."""
+    object_fields = {}
+    if obj is not None:
+        object_fields = {
+            "object_type_id": ContentType.objects.get_for_model(obj).pk,
+            "object_id": str(obj.pk),
+        }
+    enqueue(
+        [
+            Notice(
+                recipient_id=recipient.pk,
+                kind=kind,
+                key=key,
+                title=title,
+                body=body,
+                url=url,
+                sms_template=sms_template or kind,
+                sms_params=sms_params or {},
+                **object_fields,
+            )
+        ]
+    )
+
+
+def _deliver_after_commit() -> None:
+    """Once the rows are committed, start SMS_DELIVERY_TASKS sweeps: they share the queue."""
+    from .tasks import deliver_sms  # the task module imports this one
+
+    def start():
+        for _ in range(settings.SMS_DELIVERY_TASKS):
+            deliver_sms.delay()
+
+    transaction.on_commit(start)
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def _claim(batch: int) -> list[Message]:
+    """Move up to ``batch`` queued SMS to "sending" in one transaction; other workers skip them."""
+    with transaction.atomic():
+        claimed = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(channel=Message.Channel.SMS, state=Message.State.QUEUED)
+            .select_related("recipient")
+            .order_by("pk")[:batch]
+        )
+        Message.objects.filter(pk__in=[message.pk for message in claimed]).update(
+            state=Message.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    return claimed
+
+
+def deliver_sms(*, max_messages: int | None = None) -> DeliveryReport:
+    """Send queued SMS at most once each: claim, call the provider, then mark sent or failed.
+
+    A row claimed by a worker that dies before marking it stays "sending":
+    admins see it as stuck and decide to resend; nothing resends it blindly.
+    """
+    backend = sms.get_backend()
+    report = DeliveryReport()
+    while max_messages is None or report.sent + report.failed < max_messages:
+        batch = _claim(CLAIM_BATCH)
+        if not batch:
+            break
+        for message in batch:
+            text = f"【{settings.SMS_SIGN_NAME}】{message.body}"
+            outgoing = sms.SmsMessage(
+                phone=message.recipient.phone,
+                template=message.sms_template,
+                text=text,
+                params=message.sms_params,
+            )
+            try:
+                backend.send_messages([outgoing])
+            except sms.SmsSendError as exc:
+                logger.warning("SMS %s to %s failed: %s", message.pk, message.recipient_id, exc)
+                Message.objects.filter(pk=message.pk, state=Message.State.SENDING).update(
+                    state=Message.State.FAILED, last_error=str(exc)[:1000]
+                )
+                report.failed += 1
+            else:
+                Message.objects.filter(pk=message.pk, state=Message.State.SENDING).update(
+                    state=Message.State.SENT, sent_at=timezone.now(), last_error=""
+                )
+                report.sent += 1
+    return report
+
+
+def resend(messages) -> int:
+    """An admin's decision: put failed or stuck SMS back in the queue."""
+    count = messages.filter(
+        channel=Message.Channel.SMS, state__in=[Message.State.FAILED, Message.State.SENDING]
+    ).update(state=Message.State.QUEUED, claimed_at=None)
+    if count:
+        _deliver_after_commit()
+    return count
+
+
+def stuck(now: datetime | None = None):
+    """SMS claimed long ago and never marked: a worker died while sending them."""
+    return Message.objects.filter(
+        channel=Message.Channel.SMS,
+        state=Message.State.SENDING,
+        claimed_at__lt=(now or timezone.now()) - STUCK_AFTER,
+    )
+
+
+# --- inbox ---------------------------------------------------------------------------------
 
 
 def inbox(user):
@@ -63,3 +214,48 @@ def mark_read(user, *, message_id=None) -> int:
     if message_id is not None:
         messages = messages.filter(pk=message_id)
     return messages.update(read_at=timezone.now())
+
+
+# --- health ---------------------------------------------------------------------------------
+
+BEAT_LATE = timedelta(minutes=10)
+WORKER_LATE = timedelta(minutes=10)
+
+
+def beat(name: str) -> None:
+    Heartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now()})
+
+
+@dataclass(frozen=True)
+class TaskHealth:
+    in_process: bool
+    beat_at: datetime | None
+    worker_at: datetime | None
+    stuck: int
+
+    @property
+    def problems(self) -> list[str]:
+        if self.in_process:
+            return []
+        now, found = timezone.now(), []
+        if self.beat_at is None or now - self.beat_at > BEAT_LATE:
+            found.append("定时任务调度（Celery beat）没有在运行：提醒不会按时发出")
+        if self.worker_at is None or now - self.worker_at > WORKER_LATE:
+            found.append("后台任务进程（Celery worker）没有响应：短信和提醒不会发出")
+        if self.stuck:
+            found.append(f"{self.stuck} 条短信发送中断，需要管理员确认后重发")
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def task_health() -> TaskHealth:
+    beats = dict(Heartbeat.objects.values_list("name", "at"))
+    return TaskHealth(
+        in_process=bool(settings.CELERY_TASK_ALWAYS_EAGER),
+        beat_at=beats.get("beat"),
+        worker_at=beats.get("worker"),
+        stuck=stuck().count(),
+    )

@@ -23,6 +23,7 @@ BACKEND_ALIASES = {
     "console": "sms.backends.console.SmsBackend",
     "locmem": "sms.backends.locmem.SmsBackend",
     "database": "sms.backends.database.SmsBackend",
+    "aliyun": "sms.backends.aliyun.SmsBackend",
 }
 
 # The locmem backend's messages, oldest first (tests read and clear it).
