@@ -55,6 +55,7 @@ def _tell_owner(activity: Activity, decision: ReviewDecision, *, title: str, bod
         body=body,
         url=reverse("activities:user_center"),
         obj=activity,
+        sms_params={"activity": activity.name[:20], "result": title, "reason": decision.reason[:30]},
     )
 
 

@@ -3,6 +3,7 @@
 import tempfile
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,7 +14,7 @@ from activities.deadlines import Window, format_day
 from activities.models import Activity, DeadlineExtension
 from activities.services import ActivityError
 from directory.models import SupervisingUnit
-from notifications.services import notify
+from notifications.services import Notice, enqueue, notify
 
 from . import access
 from .models import ExportJob, Recommendation, ReviewerRole
@@ -60,6 +61,7 @@ def grant_extension(
         body=f"您发布的活动“{activity}”的{label}截止日期已延至{format_day(last_day)}。原因：{reason}",
         url=reverse("activities:user_center"),
         obj=activity,
+        sms_params={"activity": activity.name[:20], "what": label, "date": format_day(last_day)},
     )
     return extension
 
@@ -211,3 +213,30 @@ def recommendations_workbook(recommendations) -> bytes:
         workbook.save(buffer)
         buffer.seek(0)
         return buffer.read()
+
+
+# --- the reviewers' daily digest -------------------------------------------------------------
+
+
+def digest_notices(today: date):
+    """One notice per reviewer with activities waiting in their decide set: the count."""
+    roles = ReviewerRole.objects.filter(revoked_at__isnull=True).select_related("unit").order_by("pk")
+    for role in roles.iterator(chunk_size=500):
+        waiting = access.waiting(access.decide_set(role.unit)).count()
+        if waiting:
+            yield Notice(
+                recipient_id=role.user_id,
+                kind="review_digest",
+                key=f"digest:{role.user_id}:{today.isoformat()}",
+                title=f"您有 {waiting} 个活动待审核",
+                body=f"{role.unit.short_name or role.unit.name}有 {waiting} 个活动（含修改）等待您审核："
+                f"{settings.SITE_URL.rstrip('/')}{reverse('reviews:queue')}",
+                url=reverse("reviews:queue"),
+                sms_template="review_digest",
+                sms_params={"count": str(waiting), "unit": role.unit.short_name or role.unit.name},
+            )
+
+
+def send_review_digests(today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return enqueue(digest_notices(today))

@@ -1,6 +1,8 @@
 import logging
+from datetime import date
 
 from celery import shared_task
+from django.db import DatabaseError
 from django.utils import timezone
 
 from . import services
@@ -23,3 +25,9 @@ def build_export(job_id: str) -> None:
             state=ExportJob.State.FAILED, error=str(exc)[:500], finished_at=timezone.now()
         )
         raise
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
+def send_review_digests(day: str | None = None) -> int:
+    """Each reviewer's count of what waits (beat: daily at REMINDER_HOUR, Asia/Shanghai)."""
+    return services.send_review_digests(date.fromisoformat(day) if day else None)
