@@ -132,7 +132,7 @@ def main():
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
 
-    setup_test_environment()
+    setup_test_environment(debug=False)  # no query log: it would be the biggest thing in memory
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         from directory.models import SupervisingUnit

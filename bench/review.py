@@ -167,7 +167,7 @@ def main():
     parser.add_argument("--explain", action="store_true", help="print the plans of the queue's queries")
     args = parser.parse_args()
 
-    setup_test_environment()
+    setup_test_environment(debug=False)  # no query log: it would be the biggest thing in memory
     config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         populate(args.activities)
