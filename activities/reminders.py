@@ -123,4 +123,3 @@ def queue_reminders(today: date | None = None, *, kinds=None) -> dict[str, int]:
     for name in kinds or KINDS:
         counts[name] = enqueue(notices(KINDS[name], today))
     return counts
-
