@@ -235,12 +235,10 @@ class TaskHealth:
 
     @property
     def problems(self) -> list[str]:
-        if self.in_process:
-            return []
         now, found = timezone.now(), []
-        if self.beat_at is None or now - self.beat_at > BEAT_LATE:
+        if not self.in_process and (self.beat_at is None or now - self.beat_at > BEAT_LATE):
             found.append("定时任务调度（Celery beat）没有在运行：提醒不会按时发出")
-        if self.worker_at is None or now - self.worker_at > WORKER_LATE:
+        if not self.in_process and (self.worker_at is None or now - self.worker_at > WORKER_LATE):
             found.append("后台任务进程（Celery worker）没有响应：短信和提醒不会发出")
         if self.stuck:
             found.append(f"{self.stuck} 条短信发送中断，需要管理员确认后重发")
