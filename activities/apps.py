@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = "活动"
+
+    def ready(self):
+        from notifications import kinds
+
+        from . import reminders
+
+        kinds.register(decision="审核结果")
+        kinds.register(**{k.message_kind: f"{k.window.label}截止提醒" for k in reminders.KINDS.values()})

@@ -37,6 +37,10 @@ class Kind:
     owed: str  # what the organiser still has to do
     url_name: str
 
+    @property
+    def message_kind(self) -> str:
+        return f"reminder_{self.name}"
+
     def activities(self, now: datetime):
         base = Activity.objects.filter(campaign__isnull=False)
         if self.name == "report_draft":
@@ -96,7 +100,7 @@ def notices(kind: Kind, today: date, now: datetime | None = None):
         label = kind.window.label
         yield Notice(
             recipient_id=activity.owner_id,
-            kind=f"reminder_{kind.name}",
+            kind=kind.message_kind,
             key=f"reminder:{activity.owner_id}:{kind.name}:{activity.pk}:{activity.deadline.isoformat()}:{days_left}",
             title=f"{label}还有{days_left}天截止",
             body=(

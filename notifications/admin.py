@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from . import services
+from . import kinds, services
 from .models import Heartbeat, Message
 
 
@@ -18,20 +18,29 @@ class StuckFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = "类型"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return sorted(kinds.LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = (
         "title",
         "recipient",
-        "kind",
+        "kind_label",
         "channel",
         "state",
-        "attempts",
         "created_at",
         "sent_at",
-        "read_at",
     )
-    list_filter = ("channel", "state", "kind", StuckFilter, "created_at")
+    list_filter = ("channel", "state", KindFilter, StuckFilter, "created_at")
     date_hierarchy = "created_at"
     search_fields = ("title", "recipient__phone", "key")
     list_select_related = ("recipient",)
@@ -40,6 +49,10 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="类型", ordering="kind")
+    def kind_label(self, obj):
+        return kinds.label(obj.kind)
 
     def has_delete_permission(self, request, obj=None):
         return False
