@@ -9,6 +9,7 @@ one the PNG carries the code alone, a warning is logged, and
 ``check --deploy`` reports it (kepuri.W002).
 """
 
+import hashlib
 import io
 import logging
 from functools import lru_cache
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape
 
 import qrcode
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont
 
@@ -36,6 +38,25 @@ FONT_CANDIDATES = [
     ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
     ("/System/Library/Fonts/PingFang.ttc", 0),
 ]
+
+
+CACHE_SECONDS = 7 * 24 * 3600
+
+
+def fingerprint(activity: Activity) -> str:
+    """What the images show: the same fingerprint, the same images."""
+    shown = "\n".join([public_url(activity), activity.name, activity.campaign.label, repr(font_file())])
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
+def image(activity: Activity, kind: str) -> bytes:
+    """The PNG or the SVG, drawn once and then kept in the cache until what it shows changes."""
+    key = f"qr:{kind}:{fingerprint(activity)}"
+    content = cache.get(key)
+    if content is None:
+        content = png(activity) if kind == "png" else svg(activity)
+        cache.set(key, content, CACHE_SECONDS)
+    return content
 
 
 def public_url(activity: Activity) -> str:

@@ -267,6 +267,6 @@ def delete_activity(*, activity: Activity, user, at: datetime | None = None) -> 
 
 
 def restore_activity(*, activity: Activity) -> Activity:
-    Activity.all_objects.filter(pk=activity.pk).update(deleted_at=None, deleted_by=None)
-    activity.refresh_from_db()
+    activity.deleted_at = activity.deleted_by = None
+    activity.save(update_fields=["deleted_at", "deleted_by"])
     return activity

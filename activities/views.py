@@ -5,11 +5,11 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, parse_etags
 
 from organizations.forms import OrganizationForm
 from organizations.services import organization_of, save_organization
@@ -191,18 +191,23 @@ def qrcode_page(request, code):
     return render(request, "activities/step_qrcode.html", context)
 
 
+QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
 def _qr_download(request, code, *, kind):
     activity = _own_activity(request, code)
     if not (permission := rules.can_get_qr(activity, request.user)):
         raise Http404(permission.reason)
-    content, content_type = (
-        (qr.png(activity), "image/png") if kind == "png" else (qr.svg(activity), "image/svg+xml")
-    )
-    response = HttpResponse(content, content_type=content_type)
-    disposition = "attachment" if "download" in request.GET else "inline"
-    response.headers["Content-Disposition"] = content_disposition_header(
-        disposition == "attachment", f"活动二维码-{activity.name}.{kind}"
-    )
+    etag = f'"{qr.fingerprint(activity)}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(qr.image(activity, kind), content_type=QR_TYPES[kind])
+        disposition = "attachment" if "download" in request.GET else "inline"
+        response.headers["Content-Disposition"] = content_disposition_header(
+            disposition == "attachment", f"活动二维码-{activity.name}.{kind}"
+        )
+    response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -1,5 +1,8 @@
 """Reading the directory: the 归口单位 autocomplete and the region choices."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 
@@ -7,7 +10,40 @@ from .jurisdiction import SupervisorType
 from .models import Region, SupervisingUnit
 
 AUTOCOMPLETE_LIMIT = 20
+AUTOCOMPLETE_SECONDS = 3600
+GENERATION = "directory:generation"
 Kind = SupervisingUnit.Kind
+
+
+def forget_units() -> None:
+    """The directory changed: every cached autocomplete answer goes."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:
+        cache.set(GENERATION, 1, None)
+
+
+def autocomplete(*, supervisor_type: str, region_code: str, query: str) -> dict:
+    """The autocomplete's answer (units and a hint), kept in the cache until the directory changes."""
+    asked = hashlib.md5("\n".join([supervisor_type, region_code, query]).encode(), usedforsecurity=False)
+    key = f"directory:autocomplete:{cache.get(GENERATION, 0)}:{asked.hexdigest()}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = _autocomplete(supervisor_type, region_code, query)
+        cache.set(key, answer, AUTOCOMPLETE_SECONDS)
+    return answer
+
+
+def _autocomplete(supervisor_type: str, region_code: str, query: str) -> dict:
+    region = Region.objects.filter(code=region_code).select_related("parent").first()
+    units = search_units(supervisor_type=supervisor_type, region=region, query=query)
+    results = [{"id": unit.pk, "name": unit.name, "short_name": unit.short_name} for unit in units]
+    hint = ""
+    if supervisor_type in (SupervisorType.PROVINCIAL, SupervisorType.CITY) and region is None:
+        hint = "请先选择所在地区"
+    elif not results:
+        hint = "没有找到匹配的单位，请换个关键词；如不在列表中，可选择“其他”并输入全称"
+    return {"results": results, "hint": hint}
 
 
 def search_units(*, supervisor_type: str, region: Region | None, query: str, limit: int = AUTOCOMPLETE_LIMIT):

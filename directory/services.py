@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import selectors
 from .models import Region, SupervisingUnit
 from .search import initials
 
@@ -27,15 +28,18 @@ def save_unit(unit: SupervisingUnit) -> SupervisingUnit:
     unit.full_initials = initials(unit.name)
     unit.full_clean()
     unit.save()
+    transaction.on_commit(selectors.forget_units)
     return unit
 
 
 def retire_units(units) -> int:
     """Stop offering ``units`` for new activities; what they supervise stays theirs."""
+    transaction.on_commit(selectors.forget_units)
     return units.filter(retired_at__isnull=True).update(retired_at=timezone.now())
 
 
 def restore_units(units) -> int:
+    transaction.on_commit(selectors.forget_units)
     return units.filter(retired_at__isnull=False).update(retired_at=None)
 
 

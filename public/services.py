@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from activities.models import Activity
 
-from . import rules
+from . import pagecache, rules
 from .models import CheckIn, Comment, Favorite, Like
 
 
@@ -25,6 +25,7 @@ def _require_public(activity: Activity) -> None:
 
 def _bump(activity: Activity, counter: str, by: int) -> None:
     Activity.all_objects.filter(pk=activity.pk).update(**{counter: F(counter) + by})
+    transaction.on_commit(lambda: pagecache.forget_count(activity.public_code))
 
 
 def _set(model, counter: str, *, user, activity: Activity, on: bool) -> bool:

@@ -9,12 +9,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from activities.models import Activity, ActivityLink, ActivityPhoto, Campaign
 from directory.models import Region
 
-from . import rules, selectors, services
+from . import pagecache, rules, selectors, services
 from .filters import ActivityListFilter
 from .models import CheckIn, Comment, Favorite, Like
 
@@ -37,6 +38,7 @@ def home(request):
     return render(request, "public/home.html", context)
 
 
+@pagecache.anonymous_page(lambda request: pagecache.list_key(request))
 def activity_list(request):
     """活动列表: approved and shown activities; filters, keyword search, sorting, pages."""
     filters = ActivityListFilter(request.GET, queryset=selectors.for_list(selectors.listed()))
@@ -56,6 +58,7 @@ def _activity(request, code) -> Activity:
     return get_object_or_404(selectors.with_user_state(queryset, request.user), public_code=code)
 
 
+@pagecache.anonymous_page(lambda request, code: not request.GET and pagecache.activity_key(code))
 def activity_page(request, code):
     """The page the QR code opens, phone first; what it shows depends on the activity's state."""
     activity = _activity(request, code)
@@ -77,6 +80,8 @@ def activity_page(request, code):
         "may_moderate": request.user.is_authenticated and rules.may_moderate(request.user, activity),
         "ready": request.GET.get("do", ""),
         "max_comment": Comment.MAX_LENGTH,
+        # A visitor's buttons are links to 登录, and back with the action ready: no form, no token.
+        "login_to": {} if request.user.is_authenticated else {a: _login_url(code, a) for a in ACTIONS},
     }
     return render(request, "public/activity.html", context)
 
@@ -88,13 +93,24 @@ def _wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
+ACTIONS = ("checkin", "like", "favorite", "comment")
+
+
+def _login_target(code, action) -> str:
+    return f"{reverse('public:activity', args=[code])}?do={action}#actions"
+
+
+def _login_url(code, action) -> str:
+    return f"{reverse('accounts:login')}?{urlencode({'next': _login_target(code, action)})}"
+
+
 def _login_first(request, code, action):
     """A visitor is sent to 登录 (or 注册) and back to the activity, the action ready."""
-    target = f"{reverse('public:activity', args=[code])}?do={action}#actions"
     if _wants_json(request):
-        login = f"{reverse('accounts:login')}?next={target}"
-        return JsonResponse({"ok": False, "login": login, "message": "请先登录"}, status=401)
-    return redirect_to_login(target)
+        return JsonResponse(
+            {"ok": False, "login": _login_url(code, action), "message": "请先登录"}, status=401
+        )
+    return redirect_to_login(_login_target(code, action))
 
 
 def _answer(request, activity, *, ok=True, message="", **data):

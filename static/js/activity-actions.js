@@ -29,6 +29,12 @@
     form.elements.on.value = active ? "0" : "1";
   }
 
+  // The token comes from the CSRF cookie: cached pages carry none in their HTML.
+  function csrfToken() {
+    const found = document.cookie.split("; ").find((pair) => pair.startsWith("csrftoken="));
+    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
+  }
+
   async function send(form) {
     const button = form.querySelector("button[type=submit], button:not([type])");
     if (button) button.disabled = true;
@@ -38,7 +44,7 @@
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",
-        headers: { "X-Requested-With": "XMLHttpRequest" },
+        headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken() },
       });
       data = await response.json();
     } catch (error) {

@@ -93,3 +93,27 @@ def test_without_a_cjk_font_the_code_still_prints(activity, settings, monkeypatc
         assert zxingcpp.read_barcodes(image)[0].text.endswith(f"/a/{activity.public_code}/")
     finally:
         qr.font_file.cache_clear()
+
+
+def test_the_images_are_drawn_once_and_again_when_the_name_changes(client, activity, monkeypatch):
+    drawn = []
+    real_png = qr.png
+    monkeypatch.setattr(qr, "png", lambda a: drawn.append(a.name) or real_png(a))  # counts the outside work
+    first = download(client, activity, "png")
+    second = download(client, activity, "png")
+    assert second.content == first.content and len(drawn) == 1
+    assert client.get(f"/activities/{activity.public_code}/qrcode.png",
+                      HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304  # fmt: skip
+    activity.name = "节水科普进校园"
+    activity.save()
+    third = download(client, activity, "png")
+    assert third["ETag"] != first["ETag"] and len(drawn) == 2
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(third.content)))] == [
+        f"https://kepuri.example.org/a/{activity.public_code}/"
+    ]
+
+
+def test_a_cached_image_is_only_for_its_owner(client, activity):
+    download(client, activity, "png")
+    client.force_login(UserFactory())
+    assert client.get(f"/activities/{activity.public_code}/qrcode.png").status_code == 404

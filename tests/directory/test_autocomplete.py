@@ -40,11 +40,25 @@ def test_pinyin_initials_find_a_unit(client):
     assert names(client, type="provincial", region="500101", q="cq") == ["重庆市科学技术协会"]
 
 
-def test_a_retired_unit_is_not_offered(client):
+def test_a_retired_unit_is_not_offered(client, django_capture_on_commit_callbacks):
     society("中国示例科普学会")
     assert names(client, type="society", q="示例") == ["中国示例科普学会"]
-    services.retire_units(SupervisingUnit.objects.filter(name="中国示例科普学会"))
+    with django_capture_on_commit_callbacks(execute=True):  # answers are cached until the directory changes
+        services.retire_units(SupervisingUnit.objects.filter(name="中国示例科普学会"))
     assert names(client, type="society", q="示例") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.restore_units(SupervisingUnit.objects.filter(name="中国示例科普学会"))
+    assert names(client, type="society", q="示例") == ["中国示例科普学会"]
+
+
+def test_a_renamed_unit_is_found_by_its_new_name_at_once(client, django_capture_on_commit_callbacks):
+    unit = society("中国示例科普学会")
+    assert names(client, type="society", q="示例") == ["中国示例科普学会"]
+    unit.name = unit.short_name = "中国样板科普学会"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_unit(unit)
+    assert names(client, type="society", q="示例") == []
+    assert names(client, type="society", q="样板") == ["中国样板科普学会"]
 
 
 def test_a_city_kexie_of_another_province_is_not_offered(client):

@@ -38,7 +38,7 @@ def test_scan_like_register_come_back_like_comment_check_in(page, happening_now,
     screenshot("activity-phone")
 
     # A visitor taps 点赞: to 登录, on to 注册, and back to the activity.
-    page.get_by_role("button", name=re.compile("点赞")).click()
+    page.get_by_role("link", name=re.compile("点赞")).click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     page.get_by_role("link", name="立即注册").click()
     page.get_by_label("手机号码").fill(PHONE)

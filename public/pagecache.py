@@ -1,0 +1,100 @@
+"""A short server cache of the pages anonymous visitors see, with ETags.
+
+The anonymous activity page and list carry nothing per visitor (no CSRF token,
+no name, the actions are links to 登录), so one rendering serves them all:
+during the event week most requests are phones scanning the same QR codes.
+
+- An activity page is kept until the activity changes (any save of it, its
+  photos or links, a count moving), and at most ``TTL`` seconds.
+- A list page is kept under the list's generation, which any save of an
+  activity moves on; counts shown in the list may lag by up to ``TTL``.
+- Each cached page carries an ETag; a phone that asks again with it gets 304.
+
+A page is served from the cache only to a visitor who is not logged in and has
+no message waiting, for a GET without other parameters than the list's
+filters; everything else is rendered as before.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+
+TTL = 30
+LIST_GENERATION = "public:list-generation"
+
+
+def activity_key(code: str) -> str:
+    return f"public:page:activity:{code}"
+
+
+def list_key(request) -> str:
+    generation = cache.get(LIST_GENERATION, 0)
+    query = hashlib.md5(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
+    return f"public:page:list:{generation}:{query}"
+
+
+def forget_activity(code: str) -> None:
+    """The activity changed: its page is rendered anew, and so are the lists that may show it."""
+    cache.delete(activity_key(code))
+    forget_lists()
+
+
+def forget_count(code: str) -> None:
+    """A count on the activity moved (点赞, 打卡, 评论): its page is rendered anew; lists catch up."""
+    cache.delete(activity_key(code))
+
+
+def forget_lists() -> None:
+    try:
+        cache.incr(LIST_GENERATION)
+    except ValueError:
+        cache.set(LIST_GENERATION, 1, None)
+
+
+def _cacheable(request) -> bool:
+    return request.method == "GET" and not request.user.is_authenticated and not len(get_messages(request))
+
+
+def _answer(request, etag: str, content: bytes, content_type: str):
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, content_type=content_type)
+    response.headers["ETag"] = etag
+    # Phones keep the page but ask again each time: a change shows at once.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def anonymous_page(key):
+    """Serve a view's answer to anonymous visitors from the cache under ``key(request, *args, **kwargs)``.
+
+    ``key`` returns None when this request's page is not to be cached.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            name = _cacheable(request) and key(request, *args, **kwargs)
+            if not name:
+                return view(request, *args, **kwargs)
+            if hit := cache.get(name):
+                return _answer(request, *hit)
+            response = view(request, *args, **kwargs)
+            # Only a page without anything per visitor: no cookie set, no CSRF token used.
+            personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            if response.status_code != 200 or response.streaming or personal:
+                return response
+            content = response.content
+            etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
+            cache.set(name, (etag, content, response["Content-Type"]), TTL)
+            return _answer(request, etag, content, response["Content-Type"])
+
+        return wrapper
+
+    return decorate
