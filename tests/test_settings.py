@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
+# The session's reference-data fixture reads the test database, which pytest-django builds only
+# when a collected test asks for it: alone on a worker, these tests must ask too.
+pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 OUR_VARIABLES = (
     "DJANGO_DEBUG",
@@ -118,3 +122,11 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run(["manage.py", "check"], DJANGO_DEBUG="0", ALLOWED_HOSTS="kepuri.example.org")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_collects_the_static_files(tmp_path):
+    """Hashed, compressed names: any file that refers to a missing one (a source map) stops the deploy."""
+    result = run(["manage.py", "collectstatic", "--noinput", "-v0"], STATIC_ROOT=str(tmp_path), **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert {"vendor/chartjs/chart.umd.min.js", "js/activity-actions.js", "css/site.css"} <= manifest.keys()
