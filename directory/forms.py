@@ -13,6 +13,8 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse_lazy
 
+from kepuri.widgets import QuickSelect
+
 from . import jurisdiction
 from .jurisdiction import SupervisorType
 from .models import Region, SupervisingUnit
@@ -32,7 +34,7 @@ class ProvinceField(forms.ModelChoiceField):
         return obj.name
 
 
-class CitySelect(forms.Select):
+class CitySelect(QuickSelect):
     """The cities under optgroups of their provinces; ``data-province-select`` links the cascade."""
 
     def __init__(self, province_field="province", attrs=None):

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 
+from kepuri import microcache
+
 from .jurisdiction import SupervisorType
 from .models import Region, SupervisingUnit
 
@@ -17,17 +19,14 @@ Kind = SupervisingUnit.Kind
 
 def forget_units() -> None:
     """The directory changed: every cached autocomplete answer goes."""
-    try:
-        cache.incr(GENERATION)
-    except ValueError:
-        cache.set(GENERATION, 1, None)
+    microcache.next_generation(GENERATION)
 
 
 def autocomplete(*, supervisor_type: str, region_code: str, query: str) -> dict:
     """The autocomplete's answer (units and a hint), kept in the cache until the directory changes."""
     asked = hashlib.md5("\n".join([supervisor_type, region_code, query]).encode(), usedforsecurity=False)
-    key = f"directory:autocomplete:{cache.get(GENERATION, 0)}:{asked.hexdigest()}"
-    answer = cache.get(key)
+    key = f"directory:autocomplete:{microcache.generation(GENERATION)}:{asked.hexdigest()}"
+    answer = microcache.get(key)
     if answer is None:
         answer = _autocomplete(supervisor_type, region_code, query)
         cache.set(key, answer, AUTOCOMPLETE_SECONDS)
@@ -94,7 +93,14 @@ def search_units(*, supervisor_type: str, region: Region | None, query: str, lim
 
 
 def grouped_city_choices():
-    """The city-level regions grouped under their provinces, for a <select> with optgroups."""
+    """The city-level regions grouped under their provinces, for a <select> with optgroups.
+
+    Regions are reference data (loaded by migrations, read-only in the admin): kept for an hour.
+    """
+    return cache.get_or_set("directory:grouped-cities", _grouped_city_choices, 3600)
+
+
+def _grouped_city_choices():
     groups: dict[str, list[tuple[str, str]]] = {}
     for city in Region.objects.cities().select_related("parent").order_by("parent__code", "code"):
         groups.setdefault(city.parent.name, []).append((city.code, city.name))

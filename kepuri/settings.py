@@ -133,6 +133,13 @@ else:
         }
     }
 
+# A second or so of this process's memory in front of the shared cache (kepuri.microcache).
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "kepuri-local",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 

@@ -7,6 +7,7 @@ from activities import search
 from activities.models import Activity, ActivityCategory, Campaign
 from directory.forms import CitySelect
 from directory.models import Region
+from kepuri.widgets import QuickSelect
 
 SORTS = [("newest", "最新发布"), ("soon", "即将开始"), ("liked", "最多点赞")]
 
@@ -17,16 +18,16 @@ class ActivityListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="关键词", method="filter_keyword")
     province = django_filters.ModelChoiceFilter(
         label="省份", field_name="region__parent", queryset=Region.objects.provinces(), to_field_name="code",
-        empty_label="全部省份",
+        empty_label="全部省份", widget=QuickSelect,
     )  # fmt: skip
     region = django_filters.ModelChoiceFilter(
         label="城市", queryset=Region.objects.cities(), to_field_name="code", widget=CitySelect
     )
     activity_type = django_filters.ChoiceFilter(
-        label="活动类型", choices=Activity.Type.choices, empty_label="全部类型"
+        label="活动类型", choices=Activity.Type.choices, empty_label="全部类型", widget=QuickSelect
     )
     category = django_filters.ModelChoiceFilter(
-        label="活动类别", queryset=ActivityCategory.objects.none(), empty_label="全部类别"
+        label="活动类别", queryset=ActivityCategory.objects.none(), empty_label="全部类别", widget=QuickSelect
     )
     date_from = django_filters.DateFilter(
         label="日期从",
@@ -40,7 +41,9 @@ class ActivityListFilter(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    sort = django_filters.ChoiceFilter(label="排序", choices=SORTS, method="filter_sort", empty_label=None)
+    sort = django_filters.ChoiceFilter(
+        label="排序", choices=SORTS, method="filter_sort", empty_label=None, widget=QuickSelect
+    )
 
     class Meta:
         model = Activity

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from activities.models import Activity, ActivityCategory, Campaign
 from directory.models import Region, SupervisingUnit
+from kepuri.widgets import QuickSelect
 
 STATE_CHOICES = [
     ("waiting", "待审核（含修改）"),
@@ -25,8 +26,9 @@ class QueueFilter(django_filters.FilterSet):
         label="年度", queryset=Campaign.objects.all(), empty_label="全部年度"
     )
     region = django_filters.ModelChoiceFilter(
-        label="市", queryset=Region.objects.none(), to_field_name="code", empty_label="全部地区"
-    )
+        label="市", queryset=Region.objects.none(), to_field_name="code", empty_label="全部地区",
+        widget=QuickSelect,
+    )  # fmt: skip
     activity_type = django_filters.ChoiceFilter(
         label="活动类型", choices=Activity.Type.choices, empty_label="全部类型"
     )

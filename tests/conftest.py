@@ -19,7 +19,7 @@ import pytest
 import redis
 from django.apps import apps
 from django.core import serializers
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connections, transaction
 from pytest_django.plugin import blocking_manager_key
 
@@ -73,6 +73,7 @@ def _fresh_shared_state():
         cache.delete_pattern("*")
     else:
         cache.clear()
+    caches["local"].clear()  # this process's copies (kepuri.microcache)
     ratelimits.reset_all()
     yield
 

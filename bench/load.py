@@ -1,0 +1,487 @@
+#!/usr/bin/env python
+"""The site under load at national scale: throughput and latency of the busy paths against a baseline.
+
+    .venv/bin/python bench/load.py [--activities 100000] [--seconds 15] [--results bench/RESULTS.md]
+
+Needs PostgreSQL and Redis (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/kepuri_load; BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/7) and wrk (``apt-get install wrk``). In one run it:
+
+1. migrates the benchmark database and fills it once (bench/dataset.py:
+   activities, organisations, users, likes, comments; reused by later runs);
+2. serves the project with gunicorn on 127.0.0.1 under the production settings
+   (DEBUG off, Redis cache, database-backed sessions behind it), with one more
+   URL: a view returning a fixed short string, the baseline, behind the same
+   middleware (bench/settings.py);
+3. loads each path with wrk from a separate process at a fixed concurrency,
+   after a warm-up, picking each request at random from a realistic set (1,000
+   popular activities, every city, twenty keywords, 200 logged-in visitors);
+4. counts each path's SQL queries per request in-process (the same settings);
+5. prints a table — requests/s, p50, p99, queries, ratio to the baseline —
+   and the targets of issue 8 met or missed, and writes it to --results.
+"""
+
+import argparse
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kepuri_load")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+STATIC_ROOT = Path(tempfile.gettempdir()) / "kepuri-load-static"
+# The production settings, relaxed only where plain HTTP on 127.0.0.1 needs it.
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DJANGO_DEBUG": "0",
+    "SECRET_KEY": "bench-" + "x" * 50,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": REDIS_URL,
+    "CACHE_KEY_PREFIX": "bench",
+    "CELERY_TASK_DEFAULT_QUEUE": "bench-load",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "STATIC_ROOT": str(STATIC_ROOT),
+    "LOG_LEVEL": "WARNING",
+    "SMS_BACKEND": "database",
+}
+os.environ.update(SERVER_ENV)
+
+import django
+
+django.setup()
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+# (name, target ratio of the baseline's requests/s, target p99 in ms)
+TARGETS = {
+    "活动页（匿名）": (0.60, 100),
+    "活动页（已登录）": (0.30, None),
+    "点赞": (0.30, None),
+    "列表：按城市": (0.25, 150),
+    "列表：两字关键词": (0.25, 150),
+    "归口单位联想": (0.50, None),
+}
+
+
+def create_database():
+    import psycopg2
+
+    url = urlparse(DATABASE_URL)
+    name = url.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def prepare(activities: int) -> dict:
+    from bench.dataset import generate
+
+    create_database()
+    call_command("migrate", verbosity=0)
+    facts = generate(activities)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    cache.clear()  # the bench's own Redis database: nothing else lives there
+    return facts
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+CSRF_SECRET = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+
+
+def session_cookies(phones) -> dict[str, str]:
+    """A logged-in user's cookies (session and CSRF) as a Cookie header, by phone."""
+    from accounts.models import User
+
+    cookies = {}
+    for user in User.objects.filter(phone__in=phones):
+        client = Client()
+        client.force_login(user)
+        cookies[user.phone] = f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}"
+    return cookies
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def scenarios(facts) -> list[dict]:
+    """Each path's request mix: method, path, headers, body (picked at random per request)."""
+    from activities.models import Activity
+    from directory.models import Region
+
+    rng = random.Random(2020)
+    hot = facts["hot_codes"]
+    visitors = list(session_cookies(facts["public_user_phones"]).values())
+    reviewer = session_cookies([facts["reviewer_phone"]])[facts["reviewer_phone"]]
+    organisers = list(
+        Activity.objects.filter(public_code__in=hot[:200]).values_list("owner__phone", "public_code")
+    )
+    organiser_cookies = session_cookies([phone for phone, _ in organisers])
+    cities = list(Region.objects.cities().values_list("code", "name"))
+    ajax = {"X-Requested-With": "XMLHttpRequest", "X-CSRFToken": CSRF_SECRET}
+
+    def get(path, cookie=None):
+        return {"method": "GET", "path": path, "headers": {"Cookie": cookie} if cookie else {}, "body": ""}
+
+    def autocomplete():
+        code, name = rng.choice(cities)
+        kind = rng.choice(["city", "provincial", "society", "ministry"])
+        q = rng.choice(["", name[:1], name[:2], "kx", "科协", "学会"])
+        return get("/directory/units/autocomplete/?" + urlencode({"type": kind, "region": code, "q": q}))
+
+    return [
+        {"name": "基准（固定字符串）", "requests": [get("/bench/baseline/")]},
+        {"name": "活动页（匿名）", "requests": [get(f"/a/{code}/") for code in hot]},
+        {
+            "name": "活动页（已登录）",
+            "requests": [get(f"/a/{rng.choice(hot)}/", rng.choice(visitors)) for _ in range(2000)],
+        },
+        {
+            "name": "列表：按城市",
+            "requests": [get(f"/activities/?region={code}") for code in facts["city_codes"]],
+        },
+        {
+            "name": "列表：两字关键词",
+            "requests": [get("/activities/?" + urlencode({"q": keyword})) for keyword in facts["keywords"]],
+        },
+        {
+            "name": "点赞",
+            "requests": [
+                {
+                    "method": "POST",
+                    "path": f"/a/{rng.choice(hot)}/like/",
+                    "headers": {
+                        **ajax,
+                        "Cookie": rng.choice(visitors),
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                    "body": f"on={rng.choice('01')}",
+                }
+                for _ in range(2000)
+            ],
+        },
+        {
+            "name": "二维码 PNG",
+            "requests": [
+                get(f"/activities/{code}/qrcode.png", organiser_cookies[phone]) for phone, code in organisers
+            ],
+        },
+        {"name": "归口单位联想", "requests": [autocomplete() for _ in range(2000)]},
+        {"name": "审核队列", "requests": [get("/review/", reviewer), get("/review/?state=all", reviewer)]},
+    ]
+
+
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def lua_script(requests: list[dict]) -> str:
+    """A wrk script that sends the requests in a random order."""
+    rows = []
+    for item in requests:
+        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in item["headers"].items())
+        body = lua_string(item["body"]) if item["body"] else "nil"
+        rows.append(
+            f"  wrk.format({lua_string(item['method'])}, {lua_string(item['path'])}, {{{headers}}}, {body}),"
+        )
+    return (
+        "local requests = nil\n"
+        "function init(args)\n  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))\n  requests = {\n"
+        + "\n".join(rows)
+        + "\n  }\nend\n"
+        "function request()\n  return requests[math.random(#requests)]\nend\n"
+    )
+
+
+# --- the server and the load ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int, threads: int):
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "kepuri.wsgi",
+        "--no-control-socket",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **SERVER_ENV})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output: str) -> dict:
+    def latency(percent):
+        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        return float(match.group(1)) * UNITS[match.group(2)]
+
+    failures = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency(50),
+        "p99": latency(99),
+        "failed": int(failures.group(1)) if failures else 0,
+        "errors": sum(int(n) for n in errors.groups()) if errors else 0,
+    }
+
+
+def run_wrk(base: str, requests, seconds: int, connections: int, threads: int) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua_script(requests))
+    try:
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            base,
+        ]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    return parse_wrk(output)
+
+
+def check_responses(requests) -> None:
+    """Every request of the mix answers 2xx in-process first: a benchmark of error pages proves nothing."""
+    client = Client()
+    for item in requests[:20]:
+        client.cookies.clear()
+        headers = {
+            f"HTTP_{k.upper().replace('-', '_')}": v for k, v in item["headers"].items() if k != "Cookie"
+        }
+        for pair in item["headers"].get("Cookie", "").split("; "):
+            if pair:
+                key, value = pair.split("=", 1)
+                client.cookies[key] = value
+        if item["method"] == "POST":
+            response = client.post(
+                item["path"], item["body"], content_type=item["headers"]["Content-Type"], **headers
+            )
+        else:
+            response = client.get(item["path"], **headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{item['method']} {item['path']} answered {response.status_code}")
+
+
+def queries_per_request(requests) -> tuple[int, int]:
+    """SQL queries of one request of the mix: cold (cache cleared), then warm (cache filled)."""
+    counts = []
+    item = requests[0]
+    client = Client(enforce_csrf_checks=False)
+    for pair in item["headers"].get("Cookie", "").split("; "):
+        if pair:
+            key, value = pair.split("=", 1)
+            client.cookies[key] = value
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in item["headers"].items() if k != "Cookie"}
+    cache.clear()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            if item["method"] == "POST":
+                client.post(
+                    item["path"], item["body"], content_type=item["headers"]["Content-Type"], **headers
+                )
+            else:
+                client.get(item["path"], **headers)
+        counts.append(len(captured))
+    return counts[0], counts[1]
+
+
+def warm(base: str, requests) -> None:
+    """Ask each distinct page of a GET mix once, as the first visitors of the day would."""
+    import urllib.request
+
+    for item in {item["path"]: item for item in requests if item["method"] == "GET"}.values():
+        request = urllib.request.Request(base + item["path"], headers=item["headers"])  # noqa: S310
+        with urllib.request.urlopen(request) as response:  # noqa: S310 -- http://127.0.0.1 only
+            response.read()
+
+
+def plans(facts) -> str:
+    """PostgreSQL's plans of the public list's queries (EXPLAIN ANALYZE), to show the indexes at work."""
+    from activities.models import Activity
+    from public import selectors
+    from public.filters import ActivityListFilter
+    from public.models import Comment
+
+    city = facts["city_codes"][0]
+    listed = selectors.for_list(selectors.listed())
+    by_city = ActivityListFilter({"region": city}, queryset=listed).qs
+    keyword = ActivityListFilter({"q": facts["keywords"][0]}, queryset=listed).qs
+    hottest = Activity.objects.get(public_code=facts["hot_codes"][0])
+    queries = {
+        f"列表按城市（{city}）：第一页": by_city[:20],
+        f"列表按城市（{city}）：计数": by_city.order_by().values("pk"),
+        f"列表关键词（{facts['keywords'][0]}）：第一页": keyword[:20],
+        "最热门活动的评论：第一页": Comment.objects.visible()
+        .filter(activity=hottest)
+        .select_related("author")[:20],
+    }
+    out = []
+    for title, queryset in queries.items():
+        out.append(f"**{title}**\n\n```\n{queryset.explain(analyze=True)}\n```")
+    return "\n\n".join(out)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        model = cpu
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory:.0f} GB memory, {platform.system()} {platform.release()}"
+    )
+
+
+def table(rows, baseline_rps) -> tuple[str, list[str]]:
+    lines = [
+        "| 路径 | 请求/秒 | p50 (ms) | p99 (ms) | SQL（冷/热） | 相对基准 | 失败 | 目标 |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    missed = []
+    for row in rows:
+        ratio = row["rps"] / baseline_rps
+        target = TARGETS.get(row["name"])
+        verdict = ""
+        if target:
+            share, p99 = target
+            ok = ratio >= share and (p99 is None or row["p99"] <= p99) and not row["failed"] + row["errors"]
+            wanted = f"≥{share:.0%}" + (f"，p99≤{p99} ms" if p99 else "")
+            verdict = ("达到 " if ok else "未达到 ") + wanted
+            if not ok:
+                missed.append(f"{row['name']}: {ratio:.0%} of baseline, p99 {row['p99']:.1f} ms ({wanted})")
+        lines.append(
+            f"| {row['name']} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
+            f"| {row['queries'][0]}/{row['queries'][1]} | {ratio:.0%} | {row['failed'] + row['errors']} | {verdict} |"
+        )
+    return "\n".join(lines), missed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--activities", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=15, help="load per path")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of load per path before measuring")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 3)
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--only", help="run only the paths whose name contains this")
+    parser.add_argument("--results", help="write the report (markdown) to this file")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    if connection.vendor != "postgresql":
+        raise SystemExit("The load benchmark runs on PostgreSQL (BENCH_DATABASE_URL)")
+
+    began = time.perf_counter()
+    facts = prepare(args.activities)
+    print(f"Data ready in {time.perf_counter() - began:.0f} s: {facts['activities']} activities", flush=True)
+    paths = scenarios(facts)
+    if args.only:
+        paths = [paths[0], *[p for p in paths[1:] if args.only in p["name"]]]
+
+    port = free_port()
+    server = start_server(port, args.workers, args.threads)
+    rows = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for item in paths:
+            check_responses(item["requests"])
+            item["queries"] = queries_per_request(item["requests"])
+            if len(item["requests"]) <= 1000:
+                warm(base, item["requests"])
+            run_wrk(base, item["requests"], args.warmup, args.connections, 2)
+            result = run_wrk(base, item["requests"], args.seconds, args.connections, 2)
+            if result["failed"] or result["errors"]:
+                raise SystemExit(
+                    f"{item['name']}: {result['failed']} non-2xx answers, {result['errors']} socket errors"
+                )
+            rows.append({"name": item["name"], "queries": item["queries"], **result})
+            print(
+                f"{item['name']}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+                f"p99 {result['p99']:.1f} ms, queries {item['queries'][0]}/{item['queries'][1]}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    report, missed = table(rows, rows[0]["rps"])
+    header = (
+        f"{date.today().isoformat()} · {machine()} · {facts['activities']:,} activities · "
+        f"wrk {args.connections} connections, {args.seconds} s per path after {args.warmup} s of warm-up · "
+        f"gunicorn {args.workers} workers × {args.threads} threads"
+    )
+    print("\n" + header + "\n\n" + report)
+    print("\nAll targets met." if not missed else "\nMissed:\n- " + "\n- ".join(missed))
+    if args.results:
+        Path(args.results).write_text(header + "\n\n" + report + "\n\n" + plans(facts) + "\n")
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
