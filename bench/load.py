@@ -67,7 +67,7 @@ import django
 
 django.setup()
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -297,47 +297,36 @@ def run_wrk(base: str, requests, seconds: int, connections: int, threads: int) -
     return parse_wrk(output)
 
 
-def check_responses(requests) -> None:
-    """Every request of the mix answers 2xx in-process first: a benchmark of error pages proves nothing."""
+def send(item):
+    """One request of a mix, in-process, with its cookies and headers."""
     client = Client()
-    for item in requests[:20]:
-        client.cookies.clear()
-        headers = {
-            f"HTTP_{k.upper().replace('-', '_')}": v for k, v in item["headers"].items() if k != "Cookie"
-        }
-        for pair in item["headers"].get("Cookie", "").split("; "):
-            if pair:
-                key, value = pair.split("=", 1)
-                client.cookies[key] = value
-        if item["method"] == "POST":
-            response = client.post(
-                item["path"], item["body"], content_type=item["headers"]["Content-Type"], **headers
-            )
-        else:
-            response = client.get(item["path"], **headers)
-        if response.status_code != 200:
-            raise SystemExit(f"{item['method']} {item['path']} answered {response.status_code}")
-
-
-def queries_per_request(requests) -> tuple[int, int]:
-    """SQL queries of one request of the mix: cold (cache cleared), then warm (cache filled)."""
-    counts = []
-    item = requests[0]
-    client = Client(enforce_csrf_checks=False)
     for pair in item["headers"].get("Cookie", "").split("; "):
         if pair:
             key, value = pair.split("=", 1)
             client.cookies[key] = value
     headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in item["headers"].items() if k != "Cookie"}
+    if item["method"] == "POST":
+        return client.post(
+            item["path"], item["body"], content_type=item["headers"]["Content-Type"], **headers
+        )
+    return client.get(item["path"], **headers)
+
+
+def check_responses(requests) -> None:
+    """Every request of the mix answers 2xx in-process first: a benchmark of error pages proves nothing."""
+    for item in requests[:20]:
+        if (status := send(item).status_code) != 200:
+            raise SystemExit(f"{item['method']} {item['path']} answered {status}")
+
+
+def queries_per_request(requests) -> tuple[int, int]:
+    """SQL queries of one request of the mix: cold (caches emptied), then warm (caches filled)."""
+    counts = []
     cache.clear()
+    caches["local"].clear()
     for _ in range(2):
         with CaptureQueriesContext(connection) as captured:
-            if item["method"] == "POST":
-                client.post(
-                    item["path"], item["body"], content_type=item["headers"]["Content-Type"], **headers
-                )
-            else:
-                client.get(item["path"], **headers)
+            send(requests[0])
         counts.append(len(captured))
     return counts[0], counts[1]
 
