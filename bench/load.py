@@ -444,15 +444,14 @@ def main():
             if len(item["requests"]) <= 1000:
                 warm(base, item["requests"])
             run_wrk(base, item["requests"], args.warmup, args.connections, 2)
+            # Non-2xx answers and socket errors (timeouts included) go in the table's 失败 column,
+            # and a path with any has missed its target.
             result = run_wrk(base, item["requests"], args.seconds, args.connections, 2)
-            if result["failed"] or result["errors"]:
-                raise SystemExit(
-                    f"{item['name']}: {result['failed']} non-2xx answers, {result['errors']} socket errors"
-                )
             rows.append({"name": item["name"], "queries": item["queries"], **result})
             print(
                 f"{item['name']}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
-                f"p99 {result['p99']:.1f} ms, queries {item['queries'][0]}/{item['queries'][1]}",
+                f"p99 {result['p99']:.1f} ms, queries {item['queries'][0]}/{item['queries'][1]}, "
+                f"failed {result['failed'] + result['errors']}",
                 flush=True,
             )
     finally:
