@@ -204,8 +204,13 @@ def inbox(user):
     return Message.objects.filter(recipient=user, channel=Message.Channel.SITE)
 
 
+def unread(user):
+    """``user``'s unread messages (``user`` may be an ``OuterRef`` in a subquery)."""
+    return inbox(user).filter(read_at__isnull=True)
+
+
 def unread_count(user) -> int:
-    return inbox(user).filter(read_at__isnull=True).count()
+    return unread(user).count()
 
 
 def mark_read(user, *, message_id=None) -> int:

@@ -5,9 +5,15 @@ no name, the actions are links to 登录), so one rendering serves them all:
 during the event week most requests are phones scanning the same QR codes.
 
 - An activity page is kept until the activity changes (any save of it, its
-  photos or links, a count moving), and at most ``TTL`` seconds.
+  photos or links, a count moving), and at most ``PAGE_TTL`` seconds, or less
+  when the view says when the page will change by itself (``response.cache_ttl``:
+  打卡 opening or closing); so is the shell that every page is made of
+  (``public.shell``), forgotten when the activity or its comments change.
+  Time is only the safety net: every change the site makes forgets at once.
+  A page rendered again costs about thirty times one served from here, so a
+  short time would spend the machine on rendering.
 - A list page is kept under the list's generation, which any save of an
-  activity moves on; counts shown in the list may lag by up to ``TTL``.
+  activity moves on; counts shown in the list may lag by up to ``LIST_TTL``.
 - Each cached page carries an ETag; a phone that asks again with it gets 304.
 - Reads go through ``kepuri.microcache``: other app processes see a change
   within a second more.
@@ -28,12 +34,18 @@ from django.utils.http import parse_etags
 
 from kepuri import microcache
 
-TTL = 30
+PAGE_TTL = 600
+LIST_TTL = 30
 LIST_GENERATION = "public:list-generation"
 
 
 def activity_key(code: str) -> str:
     return f"public:page:activity:{code}"
+
+
+def shell_key(code: str) -> str:
+    """The activity page's shell, shared by all readers (``public.shell``)."""
+    return f"public:shell:{code}"
 
 
 def list_key(request) -> str:
@@ -43,15 +55,28 @@ def list_key(request) -> str:
 
 
 def forget_activity(code: str) -> None:
-    """The activity changed: its page is rendered anew, and so are the lists that may show it."""
-    forget_count(code)
+    """The activity changed: its page and shell are rendered anew, and so are the lists that may show it."""
+    forget_comments(code)
     forget_lists()
 
 
+def forget_comments(code: str) -> None:
+    """Its comments changed: the shell that shows them is rendered anew, and the page around it."""
+    _forget(activity_key(code), shell_key(code))
+
+
 def forget_count(code: str) -> None:
-    """A count on the activity moved (点赞, 打卡, 评论): its page is rendered anew; lists catch up."""
-    cache.delete(activity_key(code))
-    microcache.forget(activity_key(code))
+    """A count moved (点赞, 打卡, 收藏): the visitors' page is made again from the shell; lists catch up.
+
+    The shell holds no count the readers see outside a slot: a like costs the
+    page a new filling of its slots, not a new rendering of twenty comments.
+    """
+    _forget(activity_key(code))
+
+
+def _forget(*keys: str) -> None:
+    cache.delete_many(keys)
+    microcache.forget(*keys)
 
 
 def forget_lists() -> None:
@@ -73,10 +98,11 @@ def _answer(request, etag: str, content: bytes, content_type: str):
     return response
 
 
-def anonymous_page(key):
+def anonymous_page(key, ttl: int):
     """Serve a view's answer to anonymous visitors from the cache under ``key(request, *args, **kwargs)``.
 
-    ``key`` returns None when this request's page is not to be cached.
+    ``key`` returns None when this request's page is not to be cached. The page
+    is kept ``ttl`` seconds, or ``response.cache_ttl`` if the view set less.
     """
 
     def decorate(view):
@@ -94,7 +120,9 @@ def anonymous_page(key):
                 return response
             content = response.content
             etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
-            cache.set(name, (etag, content, response["Content-Type"]), TTL)
+            seconds = min(ttl, getattr(response, "cache_ttl", ttl))
+            if seconds > 0:
+                cache.set(name, (etag, content, response["Content-Type"]), seconds)
             return _answer(request, etag, content, response["Content-Type"])
 
         return wrapper

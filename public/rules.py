@@ -1,5 +1,6 @@
 """What the public may see and do on an activity's page (SPEC §8, §6's last column)."""
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +51,14 @@ class CheckInWindow:
     @property
     def is_open(self) -> bool:
         return self.opens_at <= self.at < self.closes_at
+
+    @property
+    def seconds_to_change(self) -> int:
+        """Whole seconds until the window opens or closes (0 in its last second); long once closed."""
+        upcoming = [edge for edge in (self.opens_at, self.closes_at) if edge > self.at]
+        if not upcoming:
+            return 10**9
+        return math.floor((upcoming[0] - self.at).total_seconds())
 
     @property
     def message(self) -> str:

@@ -1,11 +1,15 @@
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from activities.models import Activity
+from kepuri.prepared import prepared
+from notifications.services import unread
+from reviews import access
 from reviews.models import Recommendation
 from summaries.models import ActivitySummary
 
-from .models import CheckIn, Favorite, Like
+from .models import CheckIn, Comment, Favorite, Like
 
 LIST_COLUMNS = (
     "public_code", "name", "org_name", "activity_type", "starts_at", "ends_at", "poster_list",
@@ -56,3 +60,39 @@ def with_user_state(activities, user):
         liked=Exists(Like.objects.filter(user=user, activity=OuterRef("pk"))),
         favorited=Exists(Favorite.objects.filter(user=user, activity=OuterRef("pk"))),
     )
+
+
+COUNTERS = ("checkin_count", "like_count", "favorite_count", "comment_count")
+
+
+def reader_state(user, activity) -> dict:
+    """In one query, the activity's counts and what is ``user``'s on its page and in the header.
+
+    The four counts; checked_in, liked, favorited; commented (a visible comment
+    of theirs on it); unread (the 消息 count); reviews (an active reviewer role).
+    """
+    return _reader_state(user=user.pk, activity=activity.pk)
+
+
+@prepared
+def _reader_state(*, user, activity):
+    here = OuterRef("pk")
+
+    def own(model):
+        return Exists(model.objects.filter(user=user, activity=here))
+
+    unread_count = unread(user).order_by().values("recipient").annotate(n=Count("pk")).values("n")
+    return Activity.all_objects.filter(pk=activity).values(
+        *COUNTERS,
+        checked_in=own(CheckIn),
+        liked=own(Like),
+        favorited=own(Favorite),
+        commented=Exists(Comment.objects.visible().filter(author=user, activity=here)),
+        unread=Coalesce(Subquery(unread_count), 0),
+        reviews=Exists(access.active_roles(user)),
+    )
+
+
+def counts(activity) -> dict:
+    """The activity's four counts as they stand."""
+    return Activity.all_objects.filter(pk=activity.pk).values(*COUNTERS).get()

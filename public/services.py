@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import Activity
 
 from . import pagecache, rules
 from .models import CheckIn, Comment, Favorite, Like
+from .selectors import COUNTERS
 
 
 class ActionRefused(Exception):
@@ -24,8 +24,39 @@ def _require_public(activity: Activity) -> None:
 
 
 def _bump(activity: Activity, counter: str, by: int) -> None:
-    Activity.all_objects.filter(pk=activity.pk).update(**{counter: F(counter) + by})
-    transaction.on_commit(lambda: pagecache.forget_count(activity.public_code))
+    """Move one count on the activity's row; ``activity`` gets all four counts as they now stand.
+
+    One ``UPDATE … RETURNING``: the answer to a tap shows the counts of this
+    very update, with no second read (Django's ``update()`` returns no rows).
+    """
+    assert counter in COUNTERS
+    quote = connection.ops.quote_name
+    table, pk, column = quote(Activity._meta.db_table), quote(Activity._meta.pk.column), quote(counter)
+    returning = ", ".join(map(quote, COUNTERS))
+    sql = f"UPDATE {table} SET {column} = {column} + %s WHERE {pk} = %s RETURNING {returning}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [by, activity.pk])
+        for name, value in zip(COUNTERS, cursor.fetchone(), strict=True):
+            setattr(activity, name, value)
+    # The comment count moves with the comments the shell shows; the others only fill slots.
+    forget = pagecache.forget_comments if counter == "comment_count" else pagecache.forget_count
+    transaction.on_commit(lambda: forget(activity.public_code))
+
+
+def _insert_once(model, **values) -> bool:
+    """Add ``model``'s row unless the unique constraint says it is there: True if it was added.
+
+    ``INSERT … ON CONFLICT DO NOTHING``: a double tap or two racing requests
+    cost no error and no savepoint, and only one of them counts.
+    """
+    fields = [model._meta.get_field(name) for name in values]
+    quote = connection.ops.quote_name
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(values[f.name], connection) for f in fields])
+        return cursor.rowcount == 1
 
 
 def _set(model, counter: str, *, user, activity: Activity, on: bool) -> bool:
@@ -36,18 +67,13 @@ def _set(model, counter: str, *, user, activity: Activity, on: bool) -> bool:
     """
     _require_public(activity)
     with transaction.atomic():
-        if not on:
-            deleted, _ = model.objects.filter(user=user, activity=activity).delete()
-            if deleted:
-                _bump(activity, counter, -1)
-            return False
-        try:
-            with transaction.atomic():
-                model.objects.create(user=user, activity=activity)
-        except IntegrityError:
-            return True  # there already (a double click, a second tab)
-        _bump(activity, counter, +1)
-        return True
+        if on:
+            changed = _insert_once(model, user=user.pk, activity=activity.pk, created_at=timezone.now())
+        else:
+            changed, _ = model.objects.filter(user=user, activity=activity).delete()
+        if changed:
+            _bump(activity, counter, +1 if on else -1)
+    return on
 
 
 def set_like(*, user, activity: Activity, on: bool) -> bool:
@@ -60,20 +86,16 @@ def set_favorite(*, user, activity: Activity, on: bool) -> bool:
     return _set(Favorite, "favorite_count", user=user, activity=activity, on=on)
 
 
-def check_in(*, user, activity: Activity, at: datetime | None = None) -> CheckIn:
+def check_in(*, user, activity: Activity, at: datetime | None = None) -> None:
     """打卡 (= 参与): once, from the activity's start to the end of its last day."""
     _require_public(activity)
     window = rules.checkin_window(activity, at)
     if not window.is_open:
         raise ActionRefused(window.message)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                checkin = CheckIn.objects.create(user=user, activity=activity, created_at=window.at)
-        except IntegrityError as exc:
-            raise ActionRefused("您已打卡") from exc
+        if not _insert_once(CheckIn, user=user.pk, activity=activity.pk, created_at=window.at):
+            raise ActionRefused("您已打卡")
         _bump(activity, "checkin_count", +1)
-    return checkin
 
 
 def add_comment(*, user, activity: Activity, text: str) -> Comment:

@@ -4,18 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from activities.models import Activity, ActivityLink, ActivityPhoto, Campaign
+from activities.models import Activity, Campaign
 from directory.models import Region
 
 from . import pagecache, rules, selectors, services
+from . import shell as shells
 from .filters import ActivityListFilter
 from .models import CheckIn, Comment, Favorite, Like
 
@@ -38,7 +39,7 @@ def home(request):
     return render(request, "public/home.html", context)
 
 
-@pagecache.anonymous_page(lambda request: pagecache.list_key(request))
+@pagecache.anonymous_page(lambda request: pagecache.list_key(request), ttl=pagecache.LIST_TTL)
 def activity_list(request):
     """活动列表: approved and shown activities; filters, keyword search, sorting, pages."""
     filters = ActivityListFilter(request.GET, queryset=selectors.for_list(selectors.listed()))
@@ -48,42 +49,26 @@ def activity_list(request):
     return render(request, "public/list.html", {"filters": filters, "page": page, "query": query.urlencode()})
 
 
-def _activity(request, code) -> Activity:
-    queryset = Activity.objects.select_related(
-        "campaign", "region__parent", "category", "supervisor"
-    ).prefetch_related(
-        Prefetch("photos", queryset=ActivityPhoto.objects.filter(hidden_at__isnull=True)),
-        Prefetch("links", queryset=ActivityLink.objects.filter(hidden_at__isnull=True)),
-    )
-    return get_object_or_404(selectors.with_user_state(queryset, request.user), public_code=code)
-
-
-@pagecache.anonymous_page(lambda request, code: not request.GET and pagecache.activity_key(code))
+@pagecache.anonymous_page(
+    lambda request, code: not request.GET and pagecache.activity_key(code), ttl=pagecache.PAGE_TTL
+)
 def activity_page(request, code):
     """The page the QR code opens, phone first; what it shows depends on the activity's state."""
-    activity = _activity(request, code)
+    shell = shells.for_code(code, request.GET.get("comments"))
+    activity = shell.activity
     state = rules.visibility(activity)
     preview = state != rules.Visibility.PUBLIC and rules.may_preview(request.user, activity)
     if state == rules.Visibility.NONE and not preview:
         raise Http404
     if state == rules.Visibility.UNDER_REVIEW and not preview:
         return render(request, "public/under_review.html", {"activity": activity})
-    comments = Paginator(
-        Comment.objects.visible().filter(activity=activity).select_related("author"), COMMENTS_PAGE_SIZE
-    ).get_page(request.GET.get("comments"))
-    context = {
-        "activity": activity,
-        "preview": preview,
-        "interactive": state == rules.Visibility.PUBLIC,
-        "comments": comments,
-        "checkin": rules.checkin_window(activity) if activity.starts_at else None,
-        "may_moderate": request.user.is_authenticated and rules.may_moderate(request.user, activity),
-        "ready": request.GET.get("do", ""),
-        "max_comment": Comment.MAX_LENGTH,
-        # A visitor's buttons are links to 登录, and back with the action ready: no form, no token.
-        "login_to": {} if request.user.is_authenticated else {a: _login_url(code, a) for a in ACTIONS},
-    }
-    return render(request, "public/activity.html", context)
+    # A visitor's buttons are links to 登录, and back with the action ready: no form, no token.
+    login_to = {} if request.user.is_authenticated else {a: _login_url(code, a) for a in ACTIONS}
+    content, header = shells.for_reader(request, shell, preview=preview, login_to=login_to)
+    response = render(request, "public/activity.html", {"activity": activity, "content": content, **header})
+    if activity.starts_at:  # a cached page goes when 打卡 opens or closes
+        response.cache_ttl = rules.checkin_window(activity).seconds_to_change
+    return response
 
 
 # --- actions ----------------------------------------------------------------------------
@@ -115,7 +100,6 @@ def _login_first(request, code, action):
 
 def _answer(request, activity, *, ok=True, message="", **data):
     if _wants_json(request):
-        activity.refresh_from_db(fields=["checkin_count", "like_count", "favorite_count", "comment_count"])
         counts = {
             "checkins": activity.checkin_count,
             "likes": activity.like_count,
@@ -130,7 +114,11 @@ def _answer(request, activity, *, ok=True, message="", **data):
 
 
 def _public_activity(code) -> Activity:
-    return get_object_or_404(Activity.objects.filter(status=Activity.Status.APPROVED), public_code=code)
+    """The activity an action is for, with what the actions read: its state, dates and counts."""
+    fields = ("public_code", "status", "deleted_at", "starts_at", "ends_at", *selectors.COUNTERS)
+    return get_object_or_404(
+        Activity.objects.filter(status=Activity.Status.APPROVED).only(*fields), public_code=code
+    )
 
 
 def _toggle(request, code, action, setter):
@@ -175,7 +163,11 @@ def comment(request, code):
         )
     except services.ActionRefused as exc:
         return _answer(request, activity, ok=False, message=exc.message)
-    html = render_to_string("public/comment.html", {"comment": created, "request": request}, request=request)
+    html = shells.Shell.parse(activity, render_to_string("public/comment.html", {"comment": created})).fill(
+        lambda _name, pk: shells.comment_tools(
+            {"activity": activity, "csrf_token": get_token(request)}, pk, mine=True, may_moderate=False
+        )
+    )
     return _answer(request, activity, message="评论已发表", html=html)
 
 

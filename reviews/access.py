@@ -29,12 +29,23 @@ def reviewer_unit(user) -> SupervisingUnit | None:
     cached = getattr(user, "_reviewer_unit", False)
     if cached is not False:
         return cached
-    role = ReviewerRole.objects.filter(user=user, revoked_at__isnull=True).select_related("unit").first()
+    role = active_roles(user).select_related("unit").first()
     unit = role.unit if role else None
     if unit is None and user.is_superuser:
         unit = SupervisingUnit.objects.filter(kind=SupervisingUnit.Kind.CAST).first()
     user._reviewer_unit = unit
     return unit
+
+
+def active_roles(user):
+    """``user``'s roles not revoked (``user`` may be an ``OuterRef`` in a subquery)."""
+    return ReviewerRole.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def note_no_role(user) -> None:
+    """A query that asked found no active role for ``user``: ``reviewer_unit`` need not ask again."""
+    if not user.is_superuser:  # a superuser reviews for 中国科协 without a role
+        user._reviewer_unit = None
 
 
 def submitted():

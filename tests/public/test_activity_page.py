@@ -7,6 +7,7 @@ from django.test import Client
 
 from activities.models import ActivityLink, ActivityPhoto
 from directory.models import SupervisingUnit
+from notifications.models import Message
 from public.models import CheckIn, Comment, Favorite, Like
 from reviews.models import ReviewerRole
 from tests.factories import UserFactory, make_activity, make_change
@@ -207,6 +208,59 @@ def test_the_organiser_and_reviewers_hide_comments_visitors_cannot(
     assert client.post(url, {"hidden": "0"}, **XHR).json()["counts"]["comments"] == 1
 
 
+# --- a logged-in reader's page: the shared shell, their own parts ---------------------------------
+
+
+def _tools(html, comment, tool):
+    return f'action="/a/{comment.activity.public_code}/comments/{comment.pk}/{tool}/"' in html
+
+
+def test_each_reader_sees_their_own_state_and_tools_on_the_shared_page(client, approved, member, organiser):
+    theirs = Comment.objects.create(activity=approved, author=UserFactory(), text="别人的评论")
+    mine = Comment.objects.create(activity=approved, author=member, text="我的评论")
+    Like.objects.create(activity=approved, user=member)
+    Message.objects.create(
+        recipient=member, kind="review_result", key="k1", channel="site", title="审核结果", body=""
+    )
+    assert "csrfmiddlewaretoken" not in page(client, approved).content.decode()  # the shell is now cached
+
+    client.force_login(member)
+    html = page(client, approved).content.decode()
+    assert "已点赞" in text_of(page(client, approved)) and 'aria-label="1条未读"' in html
+    assert _tools(html, mine, "delete") and not _tools(html, theirs, "delete")
+    assert not _tools(html, mine, "hide") and "csrfmiddlewaretoken" in html
+
+    client.force_login(organiser)
+    html = page(client, approved).content.decode()
+    assert "已点赞" not in text_of(page(client, approved)) and "条未读" not in html
+    assert _tools(html, mine, "hide") and _tools(html, theirs, "hide") and not _tools(html, mine, "delete")
+
+    reviewer = UserFactory()
+    ReviewerRole.objects.create(user=reviewer, unit=SupervisingUnit.objects.get(short_name="河北省科协"))
+    client.force_login(reviewer)
+    html = page(client, approved).content.decode()
+    assert _tools(html, theirs, "hide") and 'href="/review/"' in html
+
+    client.force_login(UserFactory())
+    html = page(client, approved).content.decode()
+    assert not any(_tools(html, c, t) for c in (mine, theirs) for t in ("hide", "delete"))
+    assert 'href="/review/"' not in html
+
+
+def test_a_readers_comment_and_like_show_at_once_to_others(
+    client, approved, member, django_capture_on_commit_callbacks
+):
+    reader = Client()
+    reader.force_login(UserFactory())
+    assert "还没有评论" in text_of(page(reader, approved))
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment(client, approved, "现场很热闹")
+        client.post(f"/a/{approved.public_code}/like/", {"on": "1"}, **XHR)
+    text = text_of(page(reader, approved))
+    assert "现场很热闹" in text and "点赞 1" in text
+
+
 # --- query budget ----------------------------------------------------------------------------
 
 
@@ -223,5 +277,8 @@ def test_the_page_runs_a_fixed_number_of_queries(
         ActivityPhoto(activity=approved, image=f"p{n}.jpg", image_list=f"p{n}-l.jpg", position=n)
         for n in range(min(many, 9))
     )
-    with django_assert_max_num_queries(9):
+    Comment.objects.create(activity=approved, author=member, text="我的评论")
+    member_client.get(f"/a/{approved.public_code}/")
+    # The logged-in reader: their user, their state (with the header's), their comments on the page.
+    with django_assert_max_num_queries(3):
         member_client.get(f"/a/{approved.public_code}/")

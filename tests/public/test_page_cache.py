@@ -50,6 +50,8 @@ def test_a_like_shows_at_once_to_visitors(client, approved, member, django_captu
     liker.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
         liker.post(f"{url(approved)}like/", {"on": "1"}, **XHR)
+    # The page is made again from the shell, which a like leaves alone: its comments are not rendered again.
+    assert cache.get(pagecache.shell_key(approved.public_code)) is not None
     assert 'data-count="likes">1<' in client.get(url(approved)).content.decode()
 
 
@@ -87,10 +89,14 @@ def test_logged_in_users_and_messages_are_never_served_from_the_cache(client, ap
 
 
 def test_pages_with_parameters_are_rendered_each_time(client, approved, django_assert_max_num_queries):
-    client.get(url(approved), {"comments": "1"})
+    """Later pages of comments are read anew; the first page's shell is shared: only the counts are read."""
+    client.get(url(approved), {"comments": "2"})
     with django_assert_max_num_queries(20) as captured:
-        client.get(url(approved), {"comments": "1"})
+        client.get(url(approved), {"comments": "2"})
     assert len(captured) > 0
+    client.get(url(approved), {"comments": "1"})
+    with django_assert_max_num_queries(1):
+        assert client.get(url(approved), {"comments": "1"}).status_code == 200
 
 
 def test_under_review_and_missing_pages_are_not_cached(client, organiser, django_capture_on_commit_callbacks):
@@ -120,11 +126,30 @@ def test_the_cache_lasts_at_most_its_ttl(client, approved, time_machine):
     time_machine.move_to(datetime(2020, 9, 10, tzinfo=SHANGHAI), tick=False)
     client.get(url(approved))
     if hasattr(cache, "ttl"):  # Redis keeps its own clock: read the expiry it was given
-        assert 0 < cache.ttl(pagecache.activity_key(approved.public_code)) <= pagecache.TTL
+        assert 0 < cache.ttl(pagecache.activity_key(approved.public_code)) <= pagecache.PAGE_TTL
         return
     approved.name = "静默改名"  # no commit reaches the cache: only time lets it go
     approved.save()
-    time_machine.shift(pagecache.TTL - 1)
+    time_machine.shift(pagecache.PAGE_TTL - 1)
     assert "静默改名" not in text_of(client.get(url(approved)))
     time_machine.shift(2)
     assert "静默改名" in text_of(client.get(url(approved)))
+
+
+def test_a_cached_page_goes_when_check_in_opens_and_closes(client, approved, time_machine):
+    """The visitor's 打卡 button turns on at 09:30:00 sharp and off at midnight after the last day."""
+    key = pagecache.activity_key(approved.public_code)
+    time_machine.move_to(datetime(2020, 9, 15, 9, 29, tzinfo=SHANGHAI), tick=False)
+    assert "do%3Dcheckin" not in client.get(url(approved)).content.decode()
+    if hasattr(cache, "ttl"):  # Redis keeps its own clock: read the expiry it was given
+        assert 0 < cache.ttl(key) <= 60
+        return
+    time_machine.shift(59)
+    assert "do%3Dcheckin" not in client.get(url(approved)).content.decode()
+    time_machine.shift(1)
+    assert "do%3Dcheckin" in client.get(url(approved)).content.decode()
+    time_machine.move_to(datetime(2020, 9, 15, 23, 59, 59, 999999, tzinfo=SHANGHAI), tick=False)
+    cache.delete(key)
+    assert "do%3Dcheckin" in client.get(url(approved)).content.decode()
+    time_machine.shift(0.000001)
+    assert "do%3Dcheckin" not in client.get(url(approved)).content.decode()
