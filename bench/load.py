@@ -18,7 +18,8 @@ redis://127.0.0.1:6379/7) and wrk (``apt-get install wrk``). In one run it:
    popular activities, every city, twenty keywords, 200 logged-in visitors);
 4. counts each path's SQL queries per request in-process (the same settings);
 5. prints a table — requests/s, p50, p99, queries, ratio to the baseline —
-   and the targets of issue 8 met or missed, and writes it to --results.
+   and the targets of issue 8 met or missed, and writes it with the list's
+   query plans into --results, between the file's markers (its prose stays).
 """
 
 import argparse
@@ -410,6 +411,24 @@ def table(rows, baseline_rps) -> tuple[str, list[str]]:
     return "\n".join(lines), missed
 
 
+def write_results(path: Path, table_text: str, plans_text: str) -> None:
+    """Put the table and the plans in ``path`` between their markers, keeping the prose around them."""
+    parts = {"table": table_text, "plans": plans_text}
+    text = path.read_text() if path.exists() else ""
+    if not all(f"<!-- bench:{name} -->" in text for name in parts):
+        text = "\n\n".join(f"<!-- bench:{name} -->\n<!-- /bench:{name} -->" for name in parts) + "\n"
+    for name, content in parts.items():
+        text = re.sub(
+            rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->",
+            lambda _match, name=name, content=content: (
+                f"<!-- bench:{name} -->\n{content}\n<!-- /bench:{name} -->"
+            ),
+            text,
+            flags=re.S,
+        )
+    path.write_text(text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activities", type=int, default=100_000)
@@ -467,7 +486,7 @@ def main():
     print("\n" + header + "\n\n" + report)
     print("\nAll targets met." if not missed else "\nMissed:\n- " + "\n- ".join(missed))
     if args.results:
-        Path(args.results).write_text(header + "\n\n" + report + "\n\n" + plans(facts) + "\n")
+        write_results(Path(args.results), header + "\n\n" + report, plans(facts))
     sys.exit(1 if missed else 0)
 
 

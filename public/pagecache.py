@@ -35,7 +35,7 @@ from django.utils.http import parse_etags
 from kepuri import microcache
 
 PAGE_TTL = 600
-LIST_TTL = 30
+LIST_TTL = 120
 LIST_GENERATION = "public:list-generation"
 
 

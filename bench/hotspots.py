@@ -1,0 +1,86 @@
+#!/usr/bin/env python
+"""Where a path's time goes, in-process: milliseconds a request against the baseline, and a profile.
+
+    .venv/bin/python bench/hotspots.py [--only NAME] [--requests 1000] [--profile NAME] [--top 40]
+
+Uses the data set and request mixes of ``bench/load.py`` (same database, same
+settings) but calls Django's WSGI handler directly, without gunicorn, wrk or the
+test Client (whose template instrumentation would inflate the rendering paths).
+Each mix is first sent once through (caches warm), then timed; ``--profile``
+runs cProfile over one mix and prints its costliest functions, the evidence
+for what limits a path.
+"""
+
+import argparse
+import cProfile
+import pstats
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
+
+from bench import load  # the bench's environment, settings and request mixes; sets Django up
+
+
+def request_of(factory, item):
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in item["headers"].items()}
+    if item["method"] == "POST":
+        content_type = item["headers"]["Content-Type"]
+        return factory.post(item["path"], item["body"], content_type=content_type, **headers)
+    return factory.get(item["path"], **headers)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--activities", type=int, default=100_000)
+    parser.add_argument("--only", help="time only the paths whose name contains this (and the baseline)")
+    parser.add_argument("--requests", type=int, default=1000, help="timed requests per path")
+    parser.add_argument("--profile", help="profile the path whose name contains this")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key: cumulative, tottime…")
+    args = parser.parse_args()
+
+    from bench.dataset import generate
+
+    paths = load.scenarios(generate(args.activities))
+    handler, factory, rng = WSGIHandler(), RequestFactory(), random.Random(2020)
+
+    def send_all(items):
+        for request in [request_of(factory, item) for item in items]:
+            handler.get_response(request).close()
+
+    timed = [paths[0], *[p for p in paths[1:] if not args.only or args.only in p["name"]]]
+    baseline = None
+    for path in timed:
+        send_all(path["requests"][:3000])
+        sample = rng.choices(path["requests"], k=args.requests)
+        requests = [request_of(factory, item) for item in sample]
+        began = time.perf_counter()
+        for request in requests:
+            handler.get_response(request).close()
+        ms = (time.perf_counter() - began) / args.requests * 1000
+        baseline = baseline or ms
+        print(
+            f"{path['name']}: {ms:.2f} ms a request, {baseline / ms:.0%} of the baseline's rate", flush=True
+        )
+
+    if args.profile:
+        path = next(p for p in paths if args.profile in p["name"])
+        send_all(path["requests"][:3000])
+        requests = [request_of(factory, item) for item in rng.choices(path["requests"], k=500)]
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for request in requests:
+            handler.get_response(request).close()
+        profiler.disable()
+        print(f"\ncProfile of 500 requests: {path['name']}")
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
