@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, parse_etags
+from django.views.decorators.http import require_safe
 
 from organizations.forms import OrganizationForm
 from organizations.services import organization_of, save_organization
@@ -181,6 +182,7 @@ def supplement(request, code):
     return render(request, "activities/step_supplement.html", context)
 
 
+@require_safe
 @login_required
 def qrcode_page(request, code):
     """Step 4 活动二维码, with 继续发布活动 and 查看我发布的活动."""
@@ -212,11 +214,13 @@ def _qr_download(request, code, *, kind):
     return response
 
 
+@require_safe
 @login_required
 def qrcode_png(request, code):
     return _qr_download(request, code, kind="png")
 
 
+@require_safe
 @login_required
 def qrcode_svg(request, code):
     return _qr_download(request, code, kind="svg")
@@ -235,6 +239,7 @@ def delete(request, code):
     return render(request, "activities/delete.html", {"activity": activity})
 
 
+@require_safe
 @login_required
 def user_center(request):
     """用户中心 → 我发布的活动: status, deadlines and the operations of SPEC §6."""

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from . import selectors
 from .forms import SupervisorForm
@@ -19,6 +19,7 @@ def unit_autocomplete(request):
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
 
 
+@require_safe
 def unit_lookup(request):
     """归口单位查询: which unit an activity with these choices would belong to."""
     form = SupervisorForm(request.GET or None)

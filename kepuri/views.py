@@ -3,10 +3,12 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from notifications.services import task_health as read_task_health
 
 
+@require_safe
 def agreement(request):
     """《云上科普日网络服务使用协议》"""
     return render(request, "agreement.html")

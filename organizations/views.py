@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from . import services
 from .forms import OrganizationForm
 
 
+@require_safe
 @login_required
 def organization_detail(request):
     """用户中心 → 单位管理."""

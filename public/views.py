@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from activities.models import Activity, Campaign
 from directory.models import Region
@@ -21,9 +21,9 @@ from .filters import ActivityListFilter
 from .models import CheckIn, Comment, Favorite, Like
 
 LIST_PAGE_SIZE = 20
-COMMENTS_PAGE_SIZE = 20
 
 
+@require_safe
 def home(request):
     """首页: the themes, live counts, recommended activities, the way into the list."""
     campaign = Campaign.objects.current()
@@ -39,6 +39,7 @@ def home(request):
     return render(request, "public/home.html", context)
 
 
+@require_safe
 @pagecache.anonymous_page(lambda request: pagecache.list_key(request), ttl=pagecache.LIST_TTL)
 def activity_list(request):
     """活动列表: approved and shown activities; filters, keyword search, sorting, pages."""
@@ -49,6 +50,7 @@ def activity_list(request):
     return render(request, "public/list.html", {"filters": filters, "page": page, "query": query.urlencode()})
 
 
+@require_safe
 @pagecache.anonymous_page(
     lambda request, code: not request.GET and pagecache.activity_key(code), ttl=pagecache.PAGE_TTL
 )
@@ -203,6 +205,7 @@ def comment_hide(request, code, pk):
 TABS = {"joined": ("已参与", CheckIn), "liked": ("点赞", Like), "favorites": ("收藏", Favorite)}
 
 
+@require_safe
 @login_required
 def personal_center(request):
     """个人中心 → 我的首页: the activities I took part in, liked and favourited."""

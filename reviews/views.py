@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from activities import transitions
 from activities.models import Activity, ActivityChange, ActivityLink, ActivityPhoto
@@ -37,6 +37,7 @@ def _back(request, default):
     return redirect(default)
 
 
+@require_safe
 @reviewer_view("console")
 def queue(request, unit):
     """待审核 first (new activities and changes), oldest submission first; filters, search, pages."""
@@ -110,6 +111,7 @@ def _display(value):
     return value if value not in (None, "") else "（空）"
 
 
+@require_safe
 @reviewer_view("read")
 def activity_page(request, unit, activity):
     """The activity as submitted: every field, the organisation, a change beside the approved version."""
@@ -213,6 +215,7 @@ def moderate(request, unit, activity, kind, item_id, action):
     return redirect("reviews:activity", code=activity.public_code)
 
 
+@require_safe
 @reviewer_view("console")
 def statistics(request, unit):
     """Counts over the read set, as charts and as a table."""
@@ -276,12 +279,14 @@ def _own_job(request, job_id) -> ExportJob:
     return get_object_or_404(ExportJob, pk=job_id, requested_by=request.user)
 
 
+@require_safe
 @reviewer_view("console")
 def export_job(request, unit, job_id):
     context = {"section": "exports", "unit": unit, "job": _own_job(request, job_id)}
     return render(request, "reviews/export_job.html", context)
 
 
+@require_safe
 @reviewer_view("console")
 def export_status(request, unit, job_id):
     job = _own_job(request, job_id)
@@ -300,6 +305,7 @@ def export_status(request, unit, job_id):
     )
 
 
+@require_safe
 @reviewer_view("console")
 def export_download(request, unit, job_id):
     job = _own_job(request, job_id)
@@ -309,6 +315,7 @@ def export_download(request, unit, job_id):
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 
+@require_safe
 @reviewer_view("console")
 def recommendations(request, unit):
     """推荐: received from the units below, and made to the unit above; 中国科协 sees the national list."""
