@@ -108,14 +108,19 @@ def notify(recipient, *, kind, key, title, body, url="", obj=None, sms_template=
 
 
 def _deliver_after_commit() -> None:
-    """Once the rows are committed, start SMS_DELIVERY_TASKS sweeps: they share the queue."""
+    """Once the rows are committed, start SMS_DELIVERY_TASKS sweeps: they share the queue.
+
+    If the task queue cannot be reached (Redis down), the error is logged and the
+    action that queued the notice stands: the rows wait, and beat's ``deliver-sms``
+    sweep sends them within a minute of the queue's return.
+    """
     from .tasks import deliver_sms  # the task module imports this one
 
     def start():
         for _ in range(settings.SMS_DELIVERY_TASKS):
             deliver_sms.delay()
 
-    transaction.on_commit(start)
+    transaction.on_commit(start, robust=True)
 
 
 # --- delivery -------------------------------------------------------------------------------

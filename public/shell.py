@@ -83,6 +83,11 @@ class Shell:
         return "".join(html + (part(name, arg) if name else "") for html, name, arg in self.pieces)
 
 
+def fill(html: str, part) -> str:
+    """A fragment's HTML (one comment, say), each slot replaced by ``part(name, arg)``."""
+    return SLOT.sub(lambda match: part(match[1], int(match[2]) if match[2] else None), html)
+
+
 def _load(code: str) -> Activity:
     queryset = Activity.objects.select_related(
         "campaign", "region__parent", "category", "supervisor"

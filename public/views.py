@@ -165,10 +165,10 @@ def comment(request, code):
         )
     except services.ActionRefused as exc:
         return _answer(request, activity, ok=False, message=exc.message)
-    html = shells.Shell.parse(activity, render_to_string("public/comment.html", {"comment": created})).fill(
-        lambda _name, pk: shells.comment_tools(
-            {"activity": activity, "csrf_token": get_token(request)}, pk, mine=True, may_moderate=False
-        )
+    context = {"activity": activity, "csrf_token": get_token(request)}
+    html = shells.fill(
+        render_to_string("public/comment.html", {"comment": created}),
+        lambda _name, pk: shells.comment_tools(context, pk, mine=True, may_moderate=False),
     )
     return _answer(request, activity, message="评论已发表", html=html)
 

@@ -1,5 +1,6 @@
 """What a reviewer does besides deciding: 延期, 推荐, hiding supplement items, exports, roles."""
 
+import logging
 import tempfile
 from datetime import date, datetime
 
@@ -8,6 +9,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 from openpyxl import Workbook
 
 from activities.deadlines import Window, format_day
@@ -18,6 +20,8 @@ from notifications.services import Notice, enqueue, notify
 
 from . import access
 from .models import ExportJob, Recommendation, ReviewerRole
+
+logger = logging.getLogger(__name__)
 
 # --- roles ----------------------------------------------------------------------
 
@@ -163,9 +167,30 @@ def _cell(field: str, value):
     return value
 
 
-def create_export(*, user, unit: SupervisingUnit) -> ExportJob:
-    """A job for an export of ``unit``'s read set (``tasks.build_export`` fills it)."""
-    return ExportJob.objects.create(requested_by=user, unit=unit)
+QUEUE_DOWN = "任务队列暂时不可用，请稍后重新导出"
+
+
+def start_export(*, user, unit: SupervisingUnit) -> ExportJob:
+    """A job for an export of ``unit``'s read set, queued for ``tasks.build_export`` once committed.
+
+    If the task queue cannot be reached (Redis down), the job fails at once with
+    a message saying so, rather than waiting forever as 排队中.
+    """
+    from .tasks import build_export as build_task  # the task module imports this one
+
+    job = ExportJob.objects.create(requested_by=user, unit=unit)
+
+    def queue():
+        try:
+            build_task.delay(str(job.pk))
+        except OperationalError as exc:
+            logger.error("Export %s not queued: %s", job.pk, exc)
+            ExportJob.objects.filter(pk=job.pk).update(
+                state=ExportJob.State.FAILED, error=QUEUE_DOWN, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(queue)
+    return job
 
 
 def build_export(job: ExportJob) -> ExportJob:

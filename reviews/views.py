@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,7 @@ from activities.models import Activity, ActivityChange, ActivityLink, ActivityPh
 from activities.reports import Report
 from activities.services import ActivityError
 
-from . import access, services, tasks
+from . import access, services
 from .access import reviewer_view
 from .filters import QueueFilter
 from .forms import DecisionForm, ExtensionForm, RecommendationForm
@@ -268,8 +267,7 @@ def statistics(request, unit):
 def exports(request, unit):
     """导出: start an XLSX export of the read set; recent exports with their state."""
     if request.method == "POST":
-        job = services.create_export(user=request.user, unit=unit)
-        transaction.on_commit(lambda: tasks.build_export.delay(str(job.pk)))
+        job = services.start_export(user=request.user, unit=unit)
         return redirect("reviews:export_job", job_id=job.pk)
     jobs = ExportJob.objects.filter(requested_by=request.user)[:10]
     return render(request, "reviews/exports.html", {"section": "exports", "unit": unit, "jobs": jobs})
