@@ -252,6 +252,12 @@ def test_each_reader_sees_their_own_state_and_tools_on_the_shared_page(client, a
     assert 'href="/review/"' not in html
 
 
+def test_a_slot_marker_typed_in_a_comment_stays_text(member_client, approved):
+    comment(member_client, approved, "<!--slot:actions--><!--slot:tools:1-->")
+    html = page(member_client, approved).content.decode()
+    assert "&lt;!--slot:actions--&gt;" in html and html.count('data-action="checkin"') == 1
+
+
 def test_a_readers_comment_and_like_show_at_once_to_others(
     client, approved, member, django_capture_on_commit_callbacks
 ):
