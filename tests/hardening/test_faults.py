@@ -7,6 +7,7 @@ sweep; an export says at once that it could not start. Nothing answers 500.
 import pytest
 from django.test import Client
 
+from accounts.models import SmsCode, User
 from kepuri.celery import app
 from notifications.models import Message
 from notifications.services import notify
@@ -14,6 +15,7 @@ from reviews import services
 from reviews.models import ExportJob, ReviewerRole
 from tests.factories import UserFactory
 from tests.hardening.matrix import _unit
+from tests.support import request_code
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +68,15 @@ def test_an_export_says_at_once_that_it_could_not_start(queue_down, django_captu
     assert response.status_code == 302 and response.url == f"/review/exports/{job.pk}/"
     assert job.state == ExportJob.State.FAILED and job.error == services.QUEUE_DOWN
     assert "导出失败" in client.get(response.url).content.decode()
+
+
+def test_a_failing_sms_provider_asks_to_retry_and_registers_nobody(client, settings):
+    settings.SMS_BACKEND = "tests.accounts.test_services.ProviderDownBackend"
+    response = request_code(client, "13800138000")
+    assert response.status_code >= 400 and "短信发送失败，请稍后再试" in response.json()["message"]
+    assert not SmsCode.objects.exists()
+    register = client.post(
+        "/accounts/register/",
+        {"phone": "13800138000", "code": "123456", "password": "kepuri-Pass-2020", "agree": "on"},
+    )
+    assert register.status_code == 200 and not User.objects.filter(phone="13800138000").exists()
