@@ -51,17 +51,6 @@ def live_counts():
     return cache.get_or_set("public:live-counts", compute, 60)
 
 
-def with_user_state(activities, user):
-    """Annotate whether ``user`` checked in, liked and favourited each activity, in the same query."""
-    if not user.is_authenticated:
-        return activities
-    return activities.annotate(
-        checked_in=Exists(CheckIn.objects.filter(user=user, activity=OuterRef("pk"))),
-        liked=Exists(Like.objects.filter(user=user, activity=OuterRef("pk"))),
-        favorited=Exists(Favorite.objects.filter(user=user, activity=OuterRef("pk"))),
-    )
-
-
 COUNTERS = ("checkin_count", "like_count", "favorite_count", "comment_count")
 
 

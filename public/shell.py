@@ -83,11 +83,6 @@ class Shell:
         return "".join(html + (part(name, arg) if name else "") for html, name, arg in self.pieces)
 
 
-def fill(html: str, part) -> str:
-    """A fragment's HTML (one comment, say), each slot replaced by ``part(name, arg)``."""
-    return SLOT.sub(lambda match: part(match[1], int(match[2]) if match[2] else None), html)
-
-
 def _load(code: str) -> Activity:
     queryset = Activity.objects.select_related(
         "campaign", "region__parent", "category", "supervisor"
@@ -177,3 +172,10 @@ def comment_tools(context: dict, pk: int, *, mine: bool, may_moderate: bool) -> 
         return ""
     tools = {"code": context["activity"].public_code, "pk": pk, "mine": mine, "may_moderate": may_moderate}
     return render_to_string("public/_comment_tools.html", {**context, **tools})
+
+
+def new_comment(request, activity: Activity, comment: Comment) -> str:
+    """A comment just posted, as its author's page adds it: with its 删除."""
+    html = render_to_string("public/comment.html", {"comment": comment})
+    context = {"activity": activity, "csrf_token": get_token(request)}
+    return SLOT.sub(lambda match: comment_tools(context, int(match[2]), mine=True, may_moderate=False), html)

@@ -5,9 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
@@ -165,12 +163,9 @@ def comment(request, code):
         )
     except services.ActionRefused as exc:
         return _answer(request, activity, ok=False, message=exc.message)
-    context = {"activity": activity, "csrf_token": get_token(request)}
-    html = shells.fill(
-        render_to_string("public/comment.html", {"comment": created}),
-        lambda _name, pk: shells.comment_tools(context, pk, mine=True, may_moderate=False),
+    return _answer(
+        request, activity, message="评论已发表", html=shells.new_comment(request, activity, created)
     )
-    return _answer(request, activity, message="评论已发表", html=html)
 
 
 def _own_comment(request, code, pk) -> Comment:
