@@ -157,6 +157,13 @@ def pytest_runtest_teardown(item, nextitem):
         return
     if nextitem is None:  # the last test: the test database is gone already
         return
+    rows = list(serializers.deserialize("json", REFERENCE_DATA["json"]))
+    by_model = {}
+    for row in rows:
+        by_model.setdefault(type(row.object), []).append(row.object)
     with item.config.stash[blocking_manager_key].unblock(), transaction.atomic():
-        for row in serializers.deserialize("json", REFERENCE_DATA["json"]):
-            row.save()
+        for model, objects in by_model.items():  # one INSERT per model; foreign keys are checked at commit
+            model._default_manager.bulk_create(objects)
+        for row in rows:
+            for name, values in (row.m2m_data or {}).items():
+                getattr(row.object, name).set(values)
