@@ -259,6 +259,8 @@ def save_supplement(
 def delete_activity(*, activity: Activity, user, at: datetime | None = None) -> Activity:
     """删除: kept, hidden everywhere; admins can restore it."""
     activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
+    if activity.deleted_at is not None and activity.owner_id == user.pk:
+        return activity  # deleted by a click that raced this one: done already
     _require(rules.can_delete(activity, user))
     activity.deleted_at = at or timezone.now()
     activity.deleted_by = user

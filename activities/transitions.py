@@ -25,7 +25,11 @@ State = ReviewDecision.State
 
 
 def _locked(activity: Activity) -> Activity:
-    return Activity.objects.select_for_update().get(pk=activity.pk)
+    """The living activity's row, locked; its organiser may have deleted it since the page was read."""
+    locked = Activity.objects.select_for_update().filter(pk=activity.pk).first()
+    if locked is None:
+        raise ActivityError("活动已删除")
+    return locked
 
 
 def _check(activity: Activity, by) -> ActivityChange | None:

@@ -117,11 +117,31 @@ def delete_comment(*, user, comment: Comment) -> None:
     if comment.author_id != user.pk:
         raise ActionRefused("只能删除自己的评论")
     with transaction.atomic():
-        deleted = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
-            deleted_at=timezone.now()
-        )
-        if deleted and comment.hidden_at is None:
+        # Locked and read afresh: a moderator may have hidden it (and uncounted it) since the page was read.
+        current = Comment.objects.select_for_update().filter(pk=comment.pk, deleted_at__isnull=True).first()
+        if current is None:
+            return  # deleted already, by a click that raced this one
+        current.deleted_at = timezone.now()
+        current.save(update_fields=["deleted_at"])
+        if current.hidden_at is None:
             _bump(comment.activity, "comment_count", -1)
+
+
+def restore_comment(*, comment: Comment) -> bool:
+    """An admin undoes its author's 删除 (SPEC §1: admins restore deleted data): shown again as it was.
+
+    A comment a moderator had hidden before it was deleted stays hidden (and uncounted).
+    Returns whether it was deleted.
+    """
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().select_related("activity").get(pk=comment.pk)
+        if comment.deleted_at is None:
+            return False
+        comment.deleted_at = None
+        comment.save(update_fields=["deleted_at"])
+        if comment.hidden_at is None:
+            _bump(comment.activity, "comment_count", +1)
+    return True
 
 
 def set_comment_hidden(*, user, comment: Comment, hidden: bool) -> None:

@@ -50,9 +50,14 @@ def grant_extension(
     reason = reason.strip()
     if not reason:
         raise ActivityError("请填写延期原因")
+    # Locked, and its extensions read afresh: a second click waits for the first and is refused.
+    activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
     current = activity.window(Window(window)).last_day
     if last_day <= current:
         raise ActivityError(f"延期日期须晚于现在的截止日期（{format_day(current)}）")
+    year_end = date(activity.campaign.year, 12, 31)
+    if last_day > year_end:
+        raise ActivityError(f"延期日期不能晚于活动年度的最后一天（{format_day(year_end)}）")
     extension = DeadlineExtension.objects.create(
         activity=activity, window=window, last_day=last_day, reason=reason, granted_by=by
     )

@@ -1,12 +1,14 @@
-"""Helpers for tests: service requirements, reading pages, sending codes."""
+"""Helpers for tests: service requirements, reading pages, sending codes, racing requests."""
 
 import os
 import re
+import threading
 from datetime import datetime
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connections
 
 import sms
 
@@ -80,3 +82,37 @@ def header_text(response) -> str:
     html = response.content.decode()
     header = html[html.index("<header") : html.index("</header>")]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", header))
+
+
+def race(*calls, expect: type[Exception] | tuple[type[Exception], ...] = ()) -> list:
+    """Run ``calls`` in threads released at one moment, as requests arriving together.
+
+    Returns, in order, what each call returned or the exception of an ``expect``
+    type it raised (a refusal its user reads). Any other exception is raised
+    here: it is a 500 that a user would meet. Each thread has its own database
+    connection, closed when it ends.
+    """
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    unexpected: list[Exception] = []
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except expect as exc:
+            results[index] = exc
+        except Exception as exc:  # raised in the test's thread below
+            unexpected.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call), daemon=True) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a racing call did not finish: a deadlock?"
+    if unexpected:
+        raise unexpected[0]
+    return results

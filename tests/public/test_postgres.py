@@ -1,15 +1,14 @@
 """On PostgreSQL: the keyword index, and likes under concurrent clicks."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from activities import search
 from activities.models import Activity
 from public import services
 from public.models import Like
 from tests.factories import UserFactory, make_activity
+from tests.support import race
 
 pytestmark = pytest.mark.services
 
@@ -36,32 +35,11 @@ def test_search_finds_two_character_words_and_hosts_with_the_index(postgres, org
     assert "activity_search_pairs" in plan, plan
 
 
-def race(calls):
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-
-
 @pytest.mark.django_db(transaction=True)
 def test_fifty_users_like_at_once(postgres, organiser):
     activity = make_activity(organiser, status="approved")
     users = [UserFactory() for _ in range(50)]
-    race([lambda user=user: services.set_like(user=user, activity=activity, on=True) for user in users])
+    race(*[lambda user=user: services.set_like(user=user, activity=activity, on=True) for user in users])
     activity.refresh_from_db()
     assert (activity.like_count, Like.objects.count()) == (50, 50)
 
@@ -69,6 +47,6 @@ def test_fifty_users_like_at_once(postgres, organiser):
 @pytest.mark.django_db(transaction=True)
 def test_one_user_liking_twice_at_once_likes_once(postgres, organiser, member):
     activity = make_activity(organiser, status="approved")
-    race([lambda: services.set_like(user=member, activity=activity, on=True)] * 2)
+    race(*[lambda: services.set_like(user=member, activity=activity, on=True)] * 2)
     activity.refresh_from_db()
     assert (activity.like_count, Like.objects.count()) == (1, 1)
