@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from kepuri.http import client_ip
+from kepuri.text import TextChecks
 
 from . import services
 from .models import SmsCode, User
@@ -104,7 +105,7 @@ def _code_field_with_button(purpose):
     )
 
 
-class SmsCodeRequestForm(forms.Form):
+class SmsCodeRequestForm(TextChecks, forms.Form):
     """获取验证码: which phone, for what."""
 
     phone = PhoneField()
@@ -113,7 +114,7 @@ class SmsCodeRequestForm(forms.Form):
     )
 
 
-class _CodeCheckingForm(forms.Form):
+class _CodeCheckingForm(TextChecks, forms.Form):
     """A phone and its SMS code for ``purpose``; the code is checked once the phone is valid."""
 
     purpose: str
@@ -212,7 +213,7 @@ class PasswordForgotForm(_CodeCheckingForm):
         return cleaned
 
 
-class LoginForm(forms.Form):
+class LoginForm(TextChecks, forms.Form):
     """登录 with phone and password, within the login limits.
 
     Speaks the interface of Django's ``AuthenticationForm`` (``request``,

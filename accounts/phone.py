@@ -46,8 +46,9 @@ def canonical_contact_phone(value: str) -> str:
     """A contact number: a mobile (11 digits) or a landline with its area code.
 
     Landlines are checked against the real area codes by the phonenumbers
-    library and written ``0AREA-NUMBER`` (``-EXT`` when an extension was given),
-    whatever separators the user typed: ``(0971) 612 3456`` → ``0971-6123456``.
+    library and written ``0AREA-NUMBER`` (``转EXT`` when an extension was given, as the
+    help text shows it, so that the stored form is taken again when the form is sent
+    back), whatever separators the user typed: ``(0971) 612 3456`` → ``0971-6123456``.
     """
     text = normalize_phone(value)
     if is_valid_phone(text):
@@ -65,4 +66,4 @@ def canonical_contact_phone(value: str) -> str:
     national = str(number.national_number)
     area = phonenumbers.length_of_geographical_area_code(number)
     canonical = f"0{national[:area]}-{national[area:]}"
-    return f"{canonical}-{match['ext']}" if match["ext"] else canonical
+    return f"{canonical}转{match['ext']}" if match["ext"] else canonical

@@ -4,10 +4,12 @@ from crispy_forms.bootstrap import InlineRadios, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.html import format_html
 
 from directory.forms import SupervisorForm
+from kepuri.text import TextChecks, invisible_character
 from kepuri.uploads import MB, ImageUploadField, MultipleFileField, Rendition, process_image
 
 from .deadlines import format_day
@@ -20,7 +22,17 @@ PHOTO_RENDITIONS = (Rendition("list", 480, 360),)
 MAX_PHOTOS = 9
 MAX_LINKS = 10
 
-http_url = URLValidator(schemes=["http", "https"], message="请输入以 http:// 或 https:// 开头的有效网址")
+
+class HttpURLValidator(URLValidator):
+    """http:// or https:// only, and no control character (Django's validator lets a NUL through)."""
+
+    def __call__(self, value):
+        if isinstance(value, str) and invisible_character(value):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+        super().__call__(value)
+
+
+http_url = HttpURLValidator(schemes=["http", "https"], message="请输入以 http:// 或 https:// 开头的有效网址")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -285,7 +297,7 @@ class LinksField(forms.CharField):
             raise forms.ValidationError(errors)
 
 
-class SupplementForm(forms.Form):
+class SupplementForm(TextChecks, forms.Form):
     """补充活动信息: photos, video links, news links."""
 
     photos = PhotosField(

@@ -18,6 +18,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 _WORD = re.compile(r"[^\W_]+")
+MAX_KEYWORD = 50  # what is typed beyond it is not looked for
 
 
 def _runs(text: str) -> list[str]:
@@ -45,7 +46,7 @@ def refresh(activity) -> None:
 
 def matches(keyword: str) -> Q:
     """A filter for activities whose name, organisation or a host contains ``keyword``."""
-    keyword = unicodedata.normalize("NFKC", keyword).strip().lower()
+    keyword = unicodedata.normalize("NFKC", keyword).strip().lower()[:MAX_KEYWORD]
     runs = _runs(keyword)
     if connection.vendor == "postgresql" and runs and all(len(run) >= 2 for run in runs):
         phrase = " & ".join("(" + " <-> ".join(pairs(run)) + ")" for run in runs)

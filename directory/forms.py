@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse_lazy
 
+from kepuri.text import TextChecks
 from kepuri.widgets import QuickSelect
 
 from . import jurisdiction
@@ -113,7 +114,7 @@ class UnitField(forms.ModelChoiceField):
         return match
 
 
-class SupervisorForm(forms.Form):
+class SupervisorForm(TextChecks, forms.Form):
     """所在地区 and 归口单位, checked together as SPEC §5 asks (the activity form builds on it)."""
 
     province = ProvinceField()

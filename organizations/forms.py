@@ -4,11 +4,12 @@ from crispy_forms.layout import Layout
 from django import forms
 
 from accounts.phone import canonical_contact_phone
+from kepuri.text import TextChecks
 
 from .models import Organization
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(TextChecks, forms.ModelForm):
     """单位信息: also step 1 of 发布活动, where the button reads 保存并下一步."""
 
     class Meta:

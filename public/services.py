@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import Activity
+from kepuri.text import problem_of as text_problem
 
 from . import pagecache, rules
 from .models import CheckIn, Comment, Favorite, Like
@@ -106,6 +107,8 @@ def add_comment(*, user, activity: Activity, text: str) -> Comment:
         raise ActionRefused("请输入评论内容")
     if len(text) > Comment.MAX_LENGTH:
         raise ActionRefused(f"评论不能超过 {Comment.MAX_LENGTH} 个字")
+    if problem := text_problem(text):
+        raise ActionRefused(problem)
     with transaction.atomic():
         comment = Comment.objects.create(activity=activity, author=user, text=text)
         _bump(activity, "comment_count", +1)

@@ -65,7 +65,7 @@ def queue(request, unit):
 @reviewer_view("console")
 def bulk_approve(request, unit):
     """批量审核通过 the activities ticked in the queue (each still checked on its own)."""
-    codes = request.POST.getlist("codes")
+    codes = [code for code in request.POST.getlist("codes") if code.isascii() and code.isalnum()]
     decidable = access.decide_set(unit).exclude(owner=request.user).filter(public_code__in=codes)
     approved, refused = 0, []
     for activity in decidable:
@@ -114,6 +114,11 @@ def _display(value):
 @reviewer_view("read")
 def activity_page(request, unit, activity):
     """The activity as submitted: every field, the organisation, a change beside the approved version."""
+    return _activity_page(request, unit, activity)
+
+
+def _activity_page(request, unit, activity, **bound_forms):
+    """The reviewer's page of ``activity``; a refused form is shown again with what was typed."""
     activity = (
         Activity.objects.select_related("campaign", "region__parent", "category", "supervisor", "owner_unit")
         .prefetch_related("changes", "extensions", "photos", "links")
@@ -139,7 +144,8 @@ def activity_page(request, unit, activity):
         ),
         "decisions": activity.decisions.select_related("actor").order_by("-at", "-id"),
         "summary": getattr(activity, "summary", None),
-        "next": request.GET.get("next", ""),
+        "next": request.GET.get("next", "") or request.POST.get("next", ""),
+        **bound_forms,
     }
     return render(request, "reviews/activity.html", context)
 
@@ -150,9 +156,7 @@ def decide(request, unit, activity):
     """审核通过, or 审核未通过 with its reason."""
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-        return redirect("reviews:activity", code=activity.public_code)
+        return _activity_page(request, unit, activity, decision_form=form)
     try:
         if form.cleaned_data["decision"] == "approve":
             transitions.approve(activity=activity, by=request.user)
@@ -174,12 +178,12 @@ def extend(request, unit, activity):
     if form.is_valid():
         try:
             services.grant_extension(activity=activity, by=request.user, **form.cleaned_data)
-            messages.success(request, "已延期，填报单位会收到通知")
         except ActivityError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请填写延期事项、日期和原因")
-    return redirect("reviews:activity", code=activity.public_code)
+            messages.error(request, exc.message)  # shown even where the form is not
+        else:
+            messages.success(request, "已延期，填报单位会收到通知")
+            return redirect("reviews:activity", code=activity.public_code)
+    return _activity_page(request, unit, activity, extension_form=form)
 
 
 @require_POST
@@ -190,12 +194,12 @@ def recommend(request, unit, activity):
     if form.is_valid():
         try:
             services.recommend(activity=activity, unit=unit, by=request.user, **form.cleaned_data)
-            messages.success(request, "已推荐")
         except ActivityError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请选择推荐类型并填写推荐理由")
-    return redirect("reviews:activity", code=activity.public_code)
+            messages.error(request, exc.message)  # shown even where the form is not
+        else:
+            messages.success(request, "已推荐")
+            return redirect("reviews:activity", code=activity.public_code)
+    return _activity_page(request, unit, activity, recommendation_form=form)
 
 
 ITEM_MODELS = {"photo": ActivityPhoto, "link": ActivityLink}

@@ -5,6 +5,7 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.core.files.base import ContentFile
 
+from kepuri.text import TextChecks
 from kepuri.uploads import MB, MultipleFileField, UploadRejected, check_pdf, process_image
 
 MAX_ATTACHMENTS = 5
@@ -36,7 +37,7 @@ class AttachmentsField(MultipleFileField):
         return Attachment("image", upload.name, image.files["original"])
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(TextChecks, forms.Form):
     text = forms.CharField(
         label="活动总结",
         max_length=5000,

@@ -3,9 +3,9 @@
 The expected answer of each is written down below, for an approved activity and for one 待审核.
 A URL added to the site and missing here fails ``test_every_url_is_in_the_table``; an id that
 belongs to someone else answers 404 (``n``), never the object. Each case runs in a fresh world
-(tests/hardening/matrix.py), in the 2020 report window; a POST carries no data, so a ``b`` or an
-``r`` there means "let through to the form or the service, which said no to the empty input or
-to the state" — the permission held.
+(tests/hardening/matrix.py), in the 2020 report window; a POST carries no data, so a ``b``,
+an ``r`` or an ``o`` (the form shown again with its messages) there means "let through to the
+form or the service, which said no to the empty input or to the state" — the permission held.
 
 Answers: o 200 · r redirect elsewhere · l redirect to 登录 · u 401 (a JSON action: log in first)
 · b 400 (refused with a message) · f 403 · n 404 · m 405 (method not allowed).
@@ -93,7 +93,7 @@ reviews:activity               POST  mmmmmmmm  mmmmmmmm
 reviews:bulk_approve           GET   mmmmmmmm  mmmmmmmm
 reviews:bulk_approve           POST  lfffrrrr  lfffrrrr
 reviews:decide                 GET   mmmmmmmm  mmmmmmmm
-reviews:decide                 POST  lfffrnnr  lfffrnnr
+reviews:decide                 POST  lfffonno  lfffonno
 reviews:export_download        GET   lfffonnn  lfffonnn
 reviews:export_download        POST  mmmmmmmm  mmmmmmmm
 reviews:export_job             GET   lfffonnn  lfffonnn
@@ -103,13 +103,13 @@ reviews:export_status          POST  mmmmmmmm  mmmmmmmm
 reviews:exports                GET   lfffoooo  lfffoooo
 reviews:exports                POST  lfffrrrr  lfffrrrr
 reviews:extend                 GET   mmmmmmmm  mmmmmmmm
-reviews:extend                 POST  lfffrnnr  lfffrnnr
+reviews:extend                 POST  lfffonno  lfffonno
 reviews:moderate               GET   mmmmmmmm  mmmmmmmm
 reviews:moderate               POST  lfffrrnr  lfffrrnr
 reviews:queue                  GET   lfffoooo  lfffoooo
 reviews:queue                  POST  mmmmmmmm  mmmmmmmm
 reviews:recommend              GET   mmmmmmmm  mmmmmmmm
-reviews:recommend              POST  lfffrrnr  lfffrrnr
+reviews:recommend              POST  lfffoono  lfffoono
 reviews:recommendations        GET   lfffoooo  lfffoooo
 reviews:recommendations        POST  mmmmmmmm  mmmmmmmm
 reviews:statistics             GET   lfffoooo  lfffoooo
