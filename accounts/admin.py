@@ -4,6 +4,15 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from .forms import PhoneField
 from .models import SmsCode, User
+from .phone import mask_phone
+
+# Lists show numbers masked (search still takes the full number); an account's own page shows it in
+# full, for the admin who must contact or correct it.
+
+
+@admin.display(description="手机号码", ordering="phone")
+def masked_phone(obj) -> str:
+    return mask_phone(obj.phone)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -25,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("-date_joined",)
-    list_display = ("phone", "name", "is_active", "is_staff", "date_joined")
+    list_display = (masked_phone, "name", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "is_superuser")
     search_fields = ("phone", "name")
     readonly_fields = ("date_joined", "last_login", "terms_accepted_at")
@@ -42,7 +51,7 @@ class UserAdmin(BaseUserAdmin):
 class SmsCodeAdmin(admin.ModelAdmin):
     """Read-only: who was sent a code for what, and what became of it (never the code)."""
 
-    list_display = ("phone", "purpose", "created_at", "expires_at", "failed_attempts", "used_at")
+    list_display = (masked_phone, "purpose", "created_at", "expires_at", "failed_attempts", "used_at")
     list_filter = ("purpose",)
     search_fields = ("phone",)
     exclude = ("code_hmac",)

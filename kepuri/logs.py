@@ -8,11 +8,14 @@ The SMS console backend, whose output is the message itself, does not log.
 import logging
 import re
 
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+from accounts.phone import mask_phone
+
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def mask_mobiles(text: str) -> str:
-    return MOBILE.sub(r"\1****\2", text)
+    """Every mobile number in ``text``, masked as everywhere else (``accounts.phone.mask_phone``)."""
+    return MOBILE.sub(lambda match: mask_phone(match.group()), text)
 
 
 class MaskingFormatter(logging.Formatter):

@@ -245,6 +245,9 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Django serves MEDIA_URL itself only when this is on (development); in production the reverse
+# proxy does, with the same headers (README). Either way only the stored types go out, never run.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # Files that must never be served as they are (exports with phone numbers): a view checks access.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 STORAGES = {

@@ -3,8 +3,11 @@
 Images: JPEG, PNG or WebP as Pillow reads them (not as the file name or the
 browser says), within a byte limit and a pixel limit (Pillow's decompression
 bomb guard, as an error rather than a warning). Each accepted image is
-re-encoded: EXIF orientation applied, metadata (GPS included) dropped, and the
-sizes the pages need made once, at upload.
+re-encoded: EXIF orientation applied, metadata (GPS, comments) dropped, and the
+sizes the pages need made once, at upload. What is stored is only JPEG that we
+encoded from the decoded pixels, under a random name with ``.jpg`` that we
+choose: nothing of the upload's bytes (HTML after the image data, a script in a
+comment) and nothing of its name or extension survives.
 
 Documents: PDF by its signature.
 """
@@ -82,8 +85,11 @@ def _as_jpeg(image: Image.Image, rendition: Rendition | None) -> ContentFile:
         rgba = image.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
         image = background
+    image = image.convert("RGB")
+    # Pixels only: Pillow would copy the upload's JPEG comment (any bytes, a script too) into ours.
+    image.info.clear()
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    image.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
     return ContentFile(buffer.getvalue())
 
 

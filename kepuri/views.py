@@ -1,7 +1,13 @@
-from django.http import JsonResponse
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views import static as static_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,7 +21,13 @@ def agreement(request):
 
 
 def admin_login(request):
-    """The admin signs in through the site's own login, with its limits."""
+    """The admin signs in through the site's own login, with its limits.
+
+    A signed-in user without admin rights is refused here: the site's login
+    would send them straight back to the admin, and round again.
+    """
+    if request.user.is_authenticated and not admin.site.has_permission(request):
+        raise PermissionDenied
     query = request.GET.urlencode()
     return redirect(reverse("accounts:login") + (f"?{query}" if query else ""))
 
@@ -39,3 +51,36 @@ def task_health(request):
         },
         status=200 if health.ok else 503,
     )
+
+
+# What uploads are stored as (kepuri/uploads.py: re-encoded JPEG; summary attachments may be PDF).
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
+# An upload is a document of its own: nothing in it may run, load or be sniffed into HTML.
+MEDIA_POLICY = "default-src 'none'; sandbox"
+
+
+@require_safe
+def media(request, path):
+    """An uploaded file, when Django serves them (``SERVE_MEDIA``; the reverse proxy does in production).
+
+    Only the types we store are served, each with its own Content-Type, ``nosniff``
+    and a policy that lets nothing in it run; a PDF is a download, never a page of
+    the site. Anything else under MEDIA_ROOT is 404.
+    """
+    content_type = MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
+    if not settings.SERVE_MEDIA or content_type is None:
+        raise Http404
+    response = static_views.serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_POLICY
+    if response.status_code == 200:
+        response["Content-Type"] = content_type
+        if content_type == "application/pdf":
+            response["Content-Disposition"] = "attachment"
+    return response

@@ -142,6 +142,7 @@ EXPORT_COLUMNS = [
     ("organizers", "承办单位"),
     ("org_name", "填报单位"),
     ("org_contact_name", "填报人"),
+    # In full: reviewers call the organiser about the report; the file is private to whoever asked.
     ("org_contact_phone", "填报人电话"),
     ("first_submitted_at", "首次提交时间"),
     ("decided_at", "审核时间"),

@@ -124,7 +124,8 @@ def test_the_command_lists_then_runs(organiser, capsys):
     make_activity(organiser, status="draft", name="节水科普进社区")
     call_command("send_reminders", "--date", "2020-09-22", "--dry-run")
     out = capsys.readouterr().out
-    assert "report_draft: 1 to tell on 2020-09-22" in out and "13800138000  活动填报还有3天截止" in out
+    assert "report_draft: 1 to tell on 2020-09-22" in out and "138****8000  活动填报还有3天截止" in out
+    assert "13800138000" not in out
     assert not Message.objects.exists()
     call_command("send_reminders", "--date", "2020-09-22", "--kind", "report_draft")
     assert "report_draft: 1 queued for 2020-09-22" in capsys.readouterr().out

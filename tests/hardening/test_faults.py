@@ -2,20 +2,28 @@
 
 The actions stand and their work waits: a notice's SMS rows stay queued for beat's
 sweep; an export says at once that it could not start. Nothing answers 500.
+With all of Redis down (cache, broker and rate-limit store), a report is still
+accepted and its decision's notice kept, while SMS codes are refused (fail closed).
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
+import sms as sms_outbox
 from accounts.models import SmsCode, User
+from activities.models import Activity
 from kepuri.celery import app
+from kepuri.settings import redis_cache
 from notifications.models import Message
 from notifications.services import notify
+from organizations.services import save_organization
 from reviews import services
 from reviews.models import ExportJob, ReviewerRole
+from tests.activities.conftest import REPORT_OPEN, image_file, report_data
 from tests.factories import UserFactory
 from tests.hardening.matrix import _unit
-from tests.support import request_code
+from tests.support import request_code, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +88,79 @@ def test_a_failing_sms_provider_asks_to_retry_and_registers_nobody(client, setti
         {"phone": "13800138000", "code": "123456", "password": "kepuri-Pass-2020", "agree": "on"},
     )
     assert register.status_code == 200 and not User.objects.filter(phone="13800138000").exists()
+
+
+# --- all of Redis down ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(queue_down, settings):
+    """The cache, the Celery broker and the rate-limit store all point at a Redis that is not there."""
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(DEAD_BROKER, "outage")}
+    settings.RATELIMIT_STORAGE_URI = DEAD_BROKER
+    cache.set("probe", 1)
+    assert cache.get("probe") is None  # really down: writes and reads are lost, not raised
+
+
+def test_with_redis_down_a_report_is_accepted_and_its_decision_notice_kept(
+    redis_down, client, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(REPORT_OPEN, tick=False)
+    organiser = UserFactory(phone="13800138000")
+    save_organization(
+        owner=organiser,
+        name="保定市示范科技馆",
+        contact_name="李老师",
+        contact_phone="0312-5123456",
+        address="保定",
+    )
+    client.force_login(organiser)
+    step_one = client.post(
+        "/publish/",
+        {
+            "name": "保定市示范科技馆",
+            "contact_name": "李老师",
+            "contact_phone": "0312-5123456",
+            "address": "保定",
+        },
+    )
+    assert step_one.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(step_one.url, report_data(poster=image_file()))
+    activity = Activity.objects.get()
+    assert response.status_code == 302 and response.url == f"/activities/{activity.public_code}/supplement/"
+    assert activity.status == Activity.Status.PENDING
+    assert "待审核" in text_of(client.get("/center/"))
+
+    # Submitting tells nobody; the decision does, and its notice waits as rows for beat's sweep.
+    reviewer = UserFactory()
+    ReviewerRole.objects.create(user=reviewer, unit=_unit("保定市科协"))
+    reviewer_client = Client()
+    reviewer_client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = reviewer_client.post(
+            f"/review/activities/{activity.public_code}/decide/", {"decision": "approve"}
+        )
+    assert decided.status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.APPROVED
+    sms = Message.objects.get(channel=Message.Channel.SMS, recipient=organiser, kind="decision")
+    assert sms.state == Message.State.QUEUED
+    assert Message.objects.filter(channel=Message.Channel.SITE, recipient=organiser, kind="decision").exists()
+    assert "活动审核通过" in text_of(client.get("/messages/"))
+    # The public pages, whose caches are down, still show it.
+    assert "节水科普进社区" in text_of(Client().get(f"/a/{activity.public_code}/"))
+    assert "节水科普进社区" in text_of(Client().get("/activities/"))
+    assert sms_outbox.outbox == []  # nothing went out past the dead queue
+
+
+def test_with_redis_down_an_sms_code_is_refused_with_a_reason_and_nothing_sent(redis_down, client):
+    response = request_code(client, "13800138000")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    # What static/js/sms-code.js reads: ``ok`` false, the message shown under the button, no countdown.
+    assert response.json() == {"ok": False, "message": "短信服务暂时不可用，请稍后再试", "retry_after": None}
+    assert sms_outbox.outbox == [] and not SmsCode.objects.exists()
+    # Without JavaScript the button posts the form, and the page says the same.
+    page = client.post("/accounts/register/", {"phone": "13800138000", "send_code": "1"})
+    assert page.status_code == 200 and "短信服务暂时不可用，请稍后再试" in text_of(page)
+    assert sms_outbox.outbox == []

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.phone import mask_phone
 from activities import reminders
 from reviews import services
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"{name}: {len(found)} to tell on {today}")
                 for notice in found:
-                    self.stdout.write(f"  {phones[notice.recipient_id]}  {notice.title}  {notice.body}")
+                    phone = mask_phone(phones[notice.recipient_id])  # output that may end up in a log
+                    self.stdout.write(f"  {phone}  {notice.title}  {notice.body}")
             return
         organisers = [name for name in kinds if name in reminders.KINDS]
         counts = reminders.queue_reminders(today, kinds=organisers) if organisers else {}
