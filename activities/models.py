@@ -456,8 +456,35 @@ class DeadlineExtension(models.Model):
         return f"{Window(self.window).label}延至{self.last_day}"
 
 
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an entry of an append-only log."""
+
+
+class ReviewDecisionQuerySet(models.QuerySet):
+    """No change or removal in bulk: ``update()``, ``bulk_update()`` and ``delete()`` refuse.
+
+    Related managers (``activity.decisions``) are made from this queryset: they refuse too.
+    """
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("The review log is append-only: its entries are never updated.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("The review log is append-only: its entries are never updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The review log is append-only: its entries are never deleted.")
+
+
 class ReviewDecision(models.Model):
-    """The append-only log of every status transition of an activity or of its change."""
+    """The append-only log of every status transition of an activity or of its change.
+
+    Held at three levels: the admin offers no change or delete, the model refuses
+    to save an existing entry or delete one (here and in its querysets), and on
+    PostgreSQL a trigger (migration 0007) refuses any UPDATE or DELETE of its rows,
+    whatever the client. Emptying the whole table (TRUNCATE, as a test teardown
+    or a restore does) stays possible.
+    """
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="decisions")
     change = models.ForeignKey(
@@ -478,12 +505,23 @@ class ReviewDecision(models.Model):
     to_status = models.CharField("新状态", max_length=20, choices=State.choices)
     reason = models.TextField("原因", blank=True)
 
+    objects = ReviewDecisionQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "审核记录"
         ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.from_status} → {self.to_status}"
+
+    def save(self, **kwargs):
+        """Insert, once: an entry read back from the database, or one given an existing id, is refused."""
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields") is not None:
+            raise AppendOnlyError("The review log is append-only: an entry is written once, never updated.")
+        super().save(**{**kwargs, "force_insert": True})
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The review log is append-only: its entries are never deleted.")
 
 
 class StagedPoster(models.Model):
