@@ -7,13 +7,14 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import transitions
 from activities.models import Activity, ActivityChange, ActivityLink, ActivityPhoto
 from activities.reports import Report
 from activities.services import ActivityError
+from kepuri.http import safe_next_url
 
 from . import access, services
 from .access import reviewer_view
@@ -30,10 +31,7 @@ QUEUE_COLUMNS = (
 
 
 def _back(request, default):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next_url(request, reverse(default)))
 
 
 @require_safe

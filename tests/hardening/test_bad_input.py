@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from activities.reports import split_names
 from tests.activities.conftest import REPORT_OPEN, report_data
-from tests.factories import UserFactory, make_activity
+from tests.factories import PASSWORD, UserFactory, make_activity
 from tests.hardening.catalogue import (
     EMPTY,
     INVISIBLE,
@@ -422,3 +422,53 @@ def test_the_stored_times_are_the_ones_typed(time_machine):
     activity = Activity.objects.get()
     assert activity.status == "pending"
     assert activity.starts_at.astimezone(SHANGHAI).isoformat() == "2020-09-15T09:30:00+08:00"
+
+
+# --- the rest of what is posted: forged lists, where to go next, passwords ------------------------
+
+
+def test_forged_codes_in_bulk_approval_approve_only_what_may_be_decided(time_machine):
+    from activities.models import Activity
+
+    time_machine.move_to(REPORT_OPEN, tick=False)
+    mine = make_activity(_organiser("保定市示范科技馆"), status="pending", owner_unit=_unit("河北省科协"))
+    elsewhere = make_activity(_organiser("太原市科技馆"), status="pending", owner_unit=_unit("山西省科协"))
+    codes = [mine.public_code, elsewhere.public_code, "\x00", "'; --", "x" * 5000, "１２３", *["zz"] * 500]
+    response = _client(_reviewer("河北省科协")).post("/review/bulk-approve/", {"codes": codes})
+    assert response.status_code == 302
+    assert Activity.objects.get(pk=mine.pk).status == "approved"
+    assert Activity.objects.get(pk=elsewhere.pk).status == "pending"
+
+
+NEXT = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example",
+    "http:/evil.example",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("target", NEXT)
+def test_where_to_go_next_stays_on_the_site(target, time_machine):
+    time_machine.move_to(REPORT_OPEN, tick=False)
+    client, url, _, _ = FORMS["审核未通过"].setup()
+    response = client.post(url, {"decision": "approve", "next": target})
+    assert response.status_code == 302 and response.url == "/review/"
+    user = UserFactory()
+    response = Client().post(f"/accounts/login/?next={target}", {"phone": user.phone, "password": PASSWORD})
+    assert response.status_code == 302 and response.url.startswith("/") and not response.url.startswith("//")
+
+
+@pytest.mark.parametrize("name", ["empty", "over-long", "NUL", "emoji", "HTML", "SQL"])
+def test_a_password_change_with_bad_input_changes_nothing(name):
+    user = UserFactory()
+    client = _client(user)
+    value = TEXT[name]
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": value, "new_password1": value, "new_password2": value},
+    )
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
