@@ -130,3 +130,44 @@ def test_production_collects_the_static_files(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     assert {"vendor/chartjs/chart.umd.min.js", "js/activity-actions.js", "css/site.css"} <= manifest.keys()
+
+
+PROBE = """
+import json, django
+django.setup()
+from django.conf import settings as s
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+https = Client().get("/accounts/login/", secure=True, HTTP_HOST="kepuri.example.org")
+plain = Client().get("/accounts/login/", HTTP_HOST="kepuri.example.org")
+print(json.dumps({
+    "status": https.status_code,
+    "headers": dict(https.headers),
+    "cookies": {name: dict(morsel) for name, morsel in https.cookies.items()},
+    "plain": [plain.status_code, plain.get("Location")],
+    "session": [s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE],
+}))
+"""
+
+
+def test_production_answers_with_the_security_headers_and_secure_cookies(tmp_path):
+    """A page as production serves it: HSTS, nosniff, a CSP without unsafe-inline, secure cookies, HTTPS only."""
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static"), "DATABASE_URL": f"sqlite:///{tmp_path}/db"}
+    collected = run(["manage.py", "collectstatic", "--noinput", "-v0"], **env)
+    assert collected.returncode == 0, collected.stderr
+    result = run(["-c", PROBE], **env)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    headers = found["headers"]
+    assert found["status"] == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    csrf = found["cookies"]["csrftoken"]
+    assert csrf["secure"] is True and csrf["samesite"] == "Lax"  # read by the page's script: not HttpOnly
+    assert found["session"] == [True, True, "Lax"]  # the session cookie: Secure, HttpOnly
+    assert found["plain"] == [301, "https://kepuri.example.org/accounts/login/"]
