@@ -20,7 +20,8 @@ import redis
 from django.apps import apps
 from django.core import serializers
 from django.core.cache import cache, caches
-from django.db import connections, transaction
+from django.core.management.color import no_style
+from django.db import connection, connections, transaction
 from pytest_django.plugin import blocking_manager_key
 
 import sms
@@ -167,3 +168,8 @@ def pytest_runtest_teardown(item, nextitem):
         for row in rows:
             for name, values in (row.m2m_data or {}).items():
                 getattr(row.object, name).set(values)
+        # As loaddata does: ids were given, so the sequences must move past them (a flush may
+        # have restarted them, and the next test's new campaign would take id 1 again).
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(by_model)):
+                cursor.execute(sql)
