@@ -1,7 +1,11 @@
-from django.contrib import admin
+from functools import partial
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from . import services
 from .forms import PhoneField
 from .models import SmsCode, User
 from .phone import mask_phone
@@ -34,17 +38,47 @@ class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ("-date_joined",)
-    list_display = (masked_phone, "name", "is_active", "is_staff", "date_joined")
-    list_filter = ("is_active", "is_staff", "is_superuser")
+    list_display = (masked_phone, "name", "is_active", "is_staff", "date_joined", "deleted_at")
+    list_filter = ("is_active", "is_staff", "is_superuser", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("phone", "name")
-    readonly_fields = ("date_joined", "last_login", "terms_accepted_at")
+    readonly_fields = ("date_joined", "last_login", "terms_accepted_at", "deleted_at")
     fieldsets = (
         (None, {"fields": ("phone", "password")}),
         ("个人信息", {"fields": ("name",)}),
         ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("时间", {"fields": ("date_joined", "last_login", "terms_accepted_at")}),
+        ("时间", {"fields": ("date_joined", "last_login", "terms_accepted_at", "deleted_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("phone", "password1", "password2")}),)
+    actions = ("deactivate", "reactivate")
+
+    def get_readonly_fields(self, request, obj=None):
+        """A deleted account (注销) is kept for the records that name it; nothing in it is edited."""
+        if obj is not None and obj.is_deleted:
+            return flatten_fieldsets(self.get_fieldsets(request, obj))
+        return super().get_readonly_fields(request, obj)
+
+    def _set_active(self, request, queryset, *, change, verb: str, log: str):
+        """Apply ``change`` (a service) to each selected account, log each one changed, report the count."""
+        changed = 0
+        for user in queryset:
+            try:
+                done = change(user=user)
+            except services.AccountError as exc:
+                self.message_user(request, f"{user}：{exc.message}", messages.ERROR)
+                continue
+            if done:
+                self.log_change(request, user, log)
+                changed += 1
+        self.message_user(request, f"已{verb} {changed} 个账号", messages.SUCCESS)
+
+    @admin.action(description="停用所选账号", permissions=["change"])
+    def deactivate(self, request, queryset):
+        change = partial(services.deactivate_account, by=request.user)
+        self._set_active(request, queryset, change=change, verb="停用", log="停用账号")
+
+    @admin.action(description="启用所选账号", permissions=["change"])
+    def reactivate(self, request, queryset):
+        self._set_active(request, queryset, change=services.reactivate_account, verb="启用", log="启用账号")
 
 
 @admin.register(SmsCode)

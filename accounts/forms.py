@@ -17,6 +17,7 @@ from . import services
 from .models import SmsCode, User
 from .phone import INVALID_PHONE_MESSAGE, normalize_phone, validate_phone
 
+Purpose = SmsCode.Purpose
 CODE_RE = re.compile(rf"[0-9]{{{services.CODE_DIGITS}}}", re.ASCII)
 
 
@@ -85,33 +86,76 @@ def _new_password_field(label, required_message, *, with_rules=True):
     )
 
 
-def _code_field_with_button(purpose):
-    """The code field with its 获取验证码 button (works with and without JavaScript)."""
+def _code_field_with_button(purpose, *, code_field="code", phone_field="phone"):
+    """The code field with its 获取验证码 button (works with and without JavaScript).
+
+    The button's script sends the number typed in ``phone_field``; without one
+    (the 原号码 of 更换手机号) the server sends the code to the user's own number.
+    Its value names the purpose, for the page that has two buttons.
+    """
+    phone_attrs = {"data_sms_phone_field": phone_field} if phone_field else {}
     return Layout(
         FieldWithButtons(
-            Field("code"),
+            Field(code_field),
             StrictButton(
                 "获取验证码",
                 type="submit",
                 name="send_code",
-                value="1",
+                value=purpose,
                 formnovalidate="formnovalidate",
                 css_class="btn btn-outline-primary",
                 data_sms_url=reverse("accounts:sms_code"),
                 data_sms_purpose=purpose,
+                data_sms_code_field=code_field,
+                **phone_attrs,
             ),
         ),
-        HTML('<div class="form-text mb-3" data-sms-status aria-live="polite"></div>'),
+        HTML(f'<div class="form-text mb-3" data-sms-status="{code_field}" aria-live="polite"></div>'),
     )
+
+
+def _usable_phone(phone, *, purpose, user=None):
+    """``phone``, or the reason it cannot be used for ``purpose`` as the field's error."""
+    try:
+        services.check_phone_for(phone=phone, purpose=purpose, user=user)
+    except services.AccountError as exc:
+        raise forms.ValidationError(exc.message, code="phone") from exc
+    return phone
+
+
+def _checked_code(form, field, *, phone, purpose):
+    """The live code typed in ``field`` for (``phone``, ``purpose``), or None with the reason on the field."""
+    code = form.cleaned_data.get(field)
+    if not code:
+        return None
+    try:
+        return services.check_sms_code(phone=phone, purpose=purpose, code=code)
+    except services.AccountError as exc:
+        form.add_error(field, exc.message)
+        return None
 
 
 class SmsCodeRequestForm(TextChecks, forms.Form):
     """获取验证码: which phone, for what."""
 
+    PUBLIC_PURPOSES = (SmsCode.Purpose.REGISTER, SmsCode.Purpose.RESET)
+
     phone = PhoneField()
-    purpose = forms.ChoiceField(
-        choices=[(p.value, p.label) for p in (SmsCode.Purpose.REGISTER, SmsCode.Purpose.RESET)]
-    )
+    purpose = forms.ChoiceField()
+
+    def __init__(self, *args, also=(), user=None, **kwargs):
+        """``also``: the purposes this session may ask for besides 注册 and 找回密码 (绑定手机号).
+
+        A logged-in ``user`` may also ask for the two codes of 更换手机号; the one for
+        the 原号码 goes to the user's own number, whatever number was sent.
+        """
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            also = (*also, SmsCode.Purpose.CHANGE_PHONE_OLD, SmsCode.Purpose.CHANGE_PHONE)
+            if self.data.get("purpose") == SmsCode.Purpose.CHANGE_PHONE_OLD:
+                self.data = self.data.copy()
+                self.data["phone"] = user.phone
+        self.fields["purpose"].choices = [(p.value, p.label) for p in (*self.PUBLIC_PURPOSES, *also)]
 
 
 class _CodeCheckingForm(TextChecks, forms.Form):
@@ -127,21 +171,13 @@ class _CodeCheckingForm(TextChecks, forms.Form):
         self.sms_code = None
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        try:
-            services.check_phone_for(phone=phone, purpose=self.purpose)
-        except services.AccountError as exc:
-            raise forms.ValidationError(exc.message, code="phone") from exc
-        return phone
+        return _usable_phone(self.cleaned_data["phone"], purpose=self.purpose)
 
     def clean(self):
         cleaned = super().clean()
-        phone, code = cleaned.get("phone"), cleaned.get("code")
-        if phone and code and "phone" not in self.errors:
-            try:
-                self.sms_code = services.check_sms_code(phone=phone, purpose=self.purpose, code=code)
-            except services.AccountError as exc:
-                self.add_error("code", exc.message)
+        phone = cleaned.get("phone")
+        if phone and "phone" not in self.errors:
+            self.sms_code = _checked_code(self, "code", phone=phone, purpose=self.purpose)
         return cleaned
 
 
@@ -258,3 +294,101 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout("old_password", "new_password1", "new_password2", _submit("修改密码"))
+
+
+class BindPhoneForm(_CodeCheckingForm):
+    """绑定手机号: after a 科普中国账号 login that vouched for no mobile number."""
+
+    purpose = SmsCode.Purpose.BIND
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "phone",
+            _code_field_with_button(self.purpose),
+            HTML(
+                format_html(
+                    '<p class="form-text">已有账号的手机号将与科普中国账号绑定；'
+                    "新的手机号将为您创建账号，即表示您同意"
+                    '<a href="{}" target="_blank" rel="noopener">《云上科普日网络服务使用协议》</a>。</p>',
+                    reverse("agreement"),
+                )
+            ),
+            _submit("绑定并登录"),
+        )
+
+
+class _PasswordConfirmingForm(TextChecks, forms.Form):
+    """Asks for the account's password again before a change that matters (as 修改密码 asks for 旧密码)."""
+
+    password = forms.CharField(
+        label="登录密码",
+        strip=False,
+        widget=_password_input("current-password"),
+        error_messages={"required": "请输入登录密码"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("密码错误", code="password_incorrect")
+        return password
+
+
+class PhoneChangeForm(_PasswordConfirmingForm):
+    """更换手机号: a code to the 原号码, the 新手机号码 and its code, and the password."""
+
+    old_code = SmsCodeField(label="原手机号验证码")
+    new_phone = PhoneField(label="新手机号码")
+    new_code = SmsCodeField(label="新手机号验证码")
+
+    field_order = ("old_code", "new_phone", "new_code", "password")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_phone"].widget.attrs["placeholder"] = "请输入新手机号码"
+        self.old_sms_code = self.new_sms_code = None
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            HTML(format_html('<p class="mb-2">当前手机号：<strong>{}</strong></p>', self.user.masked_phone)),
+            _code_field_with_button(Purpose.CHANGE_PHONE_OLD, code_field="old_code", phone_field=None),
+            "new_phone",
+            _code_field_with_button(Purpose.CHANGE_PHONE, code_field="new_code", phone_field="new_phone"),
+            "password",
+            _submit("确认更换"),
+        )
+
+    def clean_new_phone(self):
+        return _usable_phone(self.cleaned_data["new_phone"], purpose=Purpose.CHANGE_PHONE, user=self.user)
+
+    def clean(self):
+        cleaned = super().clean()
+        old_phone = self.user.phone
+        self.old_sms_code = _checked_code(self, "old_code", phone=old_phone, purpose=Purpose.CHANGE_PHONE_OLD)
+        new_phone = cleaned.get("new_phone")
+        if new_phone and "new_phone" not in self.errors:
+            self.new_sms_code = _checked_code(self, "new_code", phone=new_phone, purpose=Purpose.CHANGE_PHONE)
+        return cleaned
+
+
+class AccountDeleteForm(_PasswordConfirmingForm):
+    """注销账号: the password and a tick that the user has read what happens."""
+
+    understood = forms.BooleanField(
+        label="我已了解：注销后账号无法恢复",
+        error_messages={"required": "请勾选确认您已了解注销的后果"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "password",
+            "understood",
+            StrictButton("确认注销", type="submit", name="delete", css_class="btn btn-danger w-100"),
+        )

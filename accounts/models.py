@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .phone import PHONE_PATTERN, mask_phone, normalize_phone, validate_phone
 
@@ -34,15 +36,23 @@ class UserManager(BaseUserManager):
         return self.get(phone=normalize_phone(username))
 
 
+# A deleted account (注销账号) keeps its row, for the activities and the review log that name it,
+# and holds this placeholder instead of a number: it is no phone, so nobody can log in with it,
+# and it contains the row's id, so it never collides (accounts.services.delete_account).
+DELETED_PHONE_PREFIX = "deleted-"
+DELETED_USER_LABEL = "已注销用户"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An account; its login is the mainland mobile number in canonical form."""
 
     phone = models.CharField(
         "手机号码",
-        max_length=11,
+        max_length=20,
         unique=True,
         validators=[validate_phone],
         error_messages={"unique": "该手机号已注册"},
+        help_text="11位手机号码；已注销的账号为 deleted-编号。",
     )
     name = models.CharField("姓名", max_length=50, blank=True)
     is_staff = models.BooleanField("后台登录", default=False, help_text="可登录管理后台。")
@@ -54,6 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="用户勾选同意《云上科普日网络服务使用协议》的时间。",
     )
+    deleted_at = models.DateTimeField("注销时间", null=True, blank=True, help_text="用户自行注销账号的时间。")
 
     objects = UserManager()
 
@@ -63,24 +74,52 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = verbose_name_plural = "用户"
         constraints = [
+            # A live account has a canonical number; a deleted one, inactive, has its placeholder.
             models.CheckConstraint(
-                condition=Q(phone__regex=rf"^{PHONE_PATTERN}$"),
-                name="user_phone_canonical",
+                condition=Q(phone__regex=rf"^{PHONE_PATTERN}$", deleted_at__isnull=True)
+                | Q(
+                    phone__regex=rf"^{DELETED_PHONE_PREFIX}[0-9]+$",
+                    deleted_at__isnull=False,
+                    is_active=False,
+                ),
+                name="user_phone_canonical_or_deleted",
             ),
         ]
 
     def __str__(self):
-        return self.name or mask_phone(self.phone)
+        return self.name or self.masked_phone
 
     def get_full_name(self):
-        return self.name or self.phone
+        return self.name or (DELETED_USER_LABEL if self.is_deleted else self.phone)
 
     def get_short_name(self):
-        return self.name or mask_phone(self.phone)
+        return self.name or self.masked_phone
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def masked_phone(self):
-        return mask_phone(self.phone)
+        """How the account appears to others (a comment's author): 138****8000, or 已注销用户."""
+        return DELETED_USER_LABEL if self.is_deleted else mask_phone(self.phone)
+
+    # A session is bound to the phone as well as to the password (Django binds it to the
+    # password only): changing either ends the account's other sessions, and the view that
+    # changes it keeps its own with ``update_session_auth_hash``.
+
+    def _session_hash(self, secret=None) -> str:
+        value = f"{self.phone}\n{self.password}"
+        return salted_hmac(
+            "kepuri.accounts.User.session", value, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self):
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
 
 class SmsCode(models.Model):
@@ -93,7 +132,9 @@ class SmsCode(models.Model):
     class Purpose(models.TextChoices):
         REGISTER = "register", "注册"
         RESET = "reset", "找回密码"
-        CHANGE_PHONE = "change_phone", "更换手机号"
+        CHANGE_PHONE = "change_phone", "更换手机号（新号码）"
+        CHANGE_PHONE_OLD = "change_phone_old", "更换手机号（原号码）"
+        BIND = "bind", "绑定科普中国账号"
 
     phone = models.CharField("手机号码", max_length=11)
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
@@ -109,3 +150,22 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{mask_phone(self.phone)} {self.get_purpose_display()}"
+
+
+class ExternalLogin(models.Model):
+    """A 科普中国 account (an OpenID Connect subject of an issuer) linked to a local account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_logins")
+    issuer = models.CharField("身份提供方", max_length=200)
+    subject = models.CharField("外部账号标识", max_length=255)
+    linked_at = models.DateTimeField("绑定时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "科普中国账号绑定"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_login_once"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="external_login_one_per_issuer"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ↔ {self.issuer}"

@@ -1,4 +1,5 @@
-"""What a visitor or user can do with an account: codes, registration, login, passwords.
+"""What a visitor or user can do with an account: codes, registration, login, passwords,
+更换手机号 and 注销账号; what an admin does to one: 停用 and 启用.
 
 Every refusal is an ``AccountError`` whose ``message`` is shown to the user as is.
 """
@@ -16,8 +17,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 import sms
 
-from . import ratelimits
-from .models import SmsCode, User
+from . import personal_data, ratelimits
+from .models import DELETED_PHONE_PREFIX, ExternalLogin, SmsCode, User
+from .phone import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,9 @@ CODE_MAX_WRONG_TRIES = 5
 
 ALREADY_REGISTERED = "该手机号已注册，请直接登录"
 NOT_REGISTERED = "该手机号尚未注册"
+LOG_IN_FIRST = "请先登录"
+PHONE_TAKEN = "该手机号已被其他账号使用"
+DEACTIVATED = "该账号已停用，请联系管理员"
 
 
 class AccountError(Exception):
@@ -45,24 +50,37 @@ def _code_hmac(*, phone: str, purpose: str, code: str) -> str:
     return salted_hmac("kepuri.accounts.SmsCode", f"{phone}:{purpose}:{code}", algorithm="sha256").hexdigest()
 
 
-def check_phone_for(*, phone: str, purpose: str) -> None:
-    """Refuse a phone that cannot be used for ``purpose``: registered for 注册, unknown for 找回密码."""
+def check_phone_for(*, phone: str, purpose: str, user: User | None = None) -> None:
+    """Refuse a phone that cannot be used for ``purpose``: registered for 注册, unknown for 找回密码;
+    for 更换手机号 (``user`` is who changes), anything but the user's own number as the 原号码, and
+    the user's own or another account's number as the 新号码."""
+    changing = purpose in (SmsCode.Purpose.CHANGE_PHONE, SmsCode.Purpose.CHANGE_PHONE_OLD)
+    if changing and (user is None or not user.is_authenticated):
+        raise AccountError(LOG_IN_FIRST)
+    if purpose == SmsCode.Purpose.CHANGE_PHONE_OLD:
+        if phone != user.phone:
+            raise AccountError("原号码验证码只能发送到当前手机号")
+        return
+    if purpose == SmsCode.Purpose.CHANGE_PHONE and phone == user.phone:
+        raise AccountError("新手机号与当前手机号相同")
     registered = User.objects.filter(phone=phone).exists()
     if purpose == SmsCode.Purpose.REGISTER and registered:
         raise AccountError(ALREADY_REGISTERED)
     if purpose == SmsCode.Purpose.RESET and not registered:
         raise AccountError(NOT_REGISTERED)
+    if purpose == SmsCode.Purpose.CHANGE_PHONE and registered:
+        raise AccountError(PHONE_TAKEN)
 
 
-def request_sms_code(*, phone: str, purpose: str, ip: str) -> SmsCode:
-    """Send a fresh code for ``purpose`` to ``phone`` (already canonical and valid).
+def request_sms_code(*, phone: str, purpose: str, ip: str, user: User | None = None) -> SmsCode:
+    """Send a fresh code for ``purpose`` to ``phone`` (already canonical and valid), asked by ``user``.
 
     The address's limit is taken before anything is looked up, so that it also
     bounds how fast one address can learn which numbers are registered.
     """
     try:
         ratelimits.acquire_sms_request(ip=ip)
-        check_phone_for(phone=phone, purpose=purpose)
+        check_phone_for(phone=phone, purpose=purpose, user=user)
         ratelimits.acquire_sms_send(phone=phone)
     except ratelimits.LimitExceeded as exc:
         raise AccountError(exc.message, retry_after=exc.retry_after) from exc
@@ -185,6 +203,8 @@ def authenticate_by_phone(*, request, phone: str, password: str, ip: str) -> Use
         raise AccountError(exc.message, retry_after=exc.retry_after) from exc
 
     user = authenticate(request, phone=phone, password=password)
+    if user is None and _deactivated(phone=phone, password=password):
+        raise AccountError(DEACTIVATED)
     if user is None:
         left = ratelimits.record_login_failure(phone=phone, ip=ip)
         if left == 0:
@@ -195,3 +215,184 @@ def authenticate_by_phone(*, request, phone: str, password: str, ip: str) -> Use
         raise AccountError(f"手机号码或密码错误，还可尝试{left}次")
     ratelimits.clear_login_failures(phone=phone)
     return user
+
+
+def _deactivated(*, phone: str, password: str) -> bool:
+    """Whether these are the right credentials of an account an admin has 停用.
+
+    Only the right password learns that the account is off: anyone else is told
+    手机号码或密码错误, as for any wrong password.
+    """
+    user = User.objects.filter(phone=phone, is_active=False).first()
+    return user is not None and user.check_password(password)
+
+
+# --- 科普中国账号登录 (accounts/oidc.py does the protocol) -------------------------------
+
+
+def sso_user(*, issuer: str, subject: str, phone: str | None) -> User | None:
+    """The account of the provider's ``subject``: linked before, or linked now by its verified
+    mobile number (the account of that number, or a new one); None when a phone must be asked for."""
+    link = ExternalLogin.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if link is not None:
+        return link.user
+    if phone is None:
+        return None
+    return _link_external(issuer=issuer, subject=subject, phone=phone)
+
+
+@transaction.atomic
+def bind_external(*, issuer: str, subject: str, sms_code: SmsCode) -> User:
+    """绑定手机号: the provider gave no verified phone; the person proved one with a code."""
+    use_sms_code(sms_code)
+    return _link_external(issuer=issuer, subject=subject, phone=sms_code.phone)
+
+
+def _link_external(*, issuer: str, subject: str, phone: str) -> User:
+    """Link ``subject`` to the account of ``phone``, made now if there is none.
+
+    A new account accepts the agreement now: the login and binding pages say that
+    continuing does. A click racing this one (the same subject) gets the same account.
+    """
+    try:
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(phone=phone).first()
+            if user is None:
+                user = User.objects.create_user(phone=phone, password=None, terms_accepted_at=timezone.now())
+            elif ExternalLogin.objects.filter(user=user, issuer=issuer).exclude(subject=subject).exists():
+                raise AccountError("该手机号已绑定另一个科普中国账号，请先登录后在个人中心解除绑定")
+            ExternalLogin.objects.get_or_create(issuer=issuer, subject=subject, defaults={"user": user})
+    except IntegrityError:
+        pass  # the same subject linked by a click that raced this one
+    return ExternalLogin.objects.select_related("user").get(issuer=issuer, subject=subject).user
+
+
+def unlink_external(*, user: User) -> int:
+    """解除绑定: the account is reached by phone and password (or 忘记密码) only; how many were removed."""
+    removed, _ = ExternalLogin.objects.filter(user=user).delete()
+    return removed
+
+
+# --- 更换手机号 and 注销账号 (个人中心); 停用 and 启用 (admin) ----------------------------
+
+
+@transaction.atomic
+def change_phone(*, user: User, old_code: SmsCode, new_code: SmsCode) -> str:
+    """更换手机号: move ``user`` to the number of ``new_code``; returns the old number.
+
+    The change is proven by a code sent to the current number (原号码) and one sent to
+    the new number, both found by ``check_sms_code``; the caller has checked the
+    password. Both codes are used up here, in the transaction that moves the number:
+    either both are spent and the number changed, or neither. From then on only the
+    new number logs in; the account's other sessions end at their next request (a
+    session is bound to the phone, see ``User.get_session_auth_hash``); the old number
+    is told by SMS once the change is committed.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if (
+        old_code.purpose != SmsCode.Purpose.CHANGE_PHONE_OLD
+        or old_code.phone != locked.phone
+        or new_code.purpose != SmsCode.Purpose.CHANGE_PHONE
+    ):
+        raise AccountError("验证码已失效，请重新获取")
+    check_phone_for(phone=new_code.phone, purpose=SmsCode.Purpose.CHANGE_PHONE, user=locked)
+    use_sms_code(old_code)
+    use_sms_code(new_code)
+    old_phone, new_phone = locked.phone, new_code.phone
+    locked.phone = new_phone
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["phone"])
+    except IntegrityError as exc:  # taken by a registration racing this change
+        raise AccountError(PHONE_TAKEN) from exc
+    user.phone = new_phone
+    transaction.on_commit(lambda: _tell_old_phone(old_phone=old_phone, new_phone=new_phone), robust=True)
+    return old_phone
+
+
+def _tell_old_phone(*, old_phone: str, new_phone: str) -> None:
+    """The notice to the number that was replaced: it can no longer log in, and whom to ask if it was not you.
+
+    Sent straight to that number: the outbox (notifications) sends to an account's
+    current number, which is now the new one. A failure is logged; the change stands.
+    """
+    masked = mask_phone(new_phone)
+    message = sms.SmsMessage(
+        phone=old_phone,
+        template="phone_changed",
+        params={"phone": masked},
+        text=(
+            f"【{settings.SMS_SIGN_NAME}】您的云上科普日账号已将登录手机号更换为{masked}，"
+            "本号码不能再用于登录。如非本人操作，请立即联系管理员。"
+        ),
+    )
+    try:
+        sms.send_sms(message)
+    except sms.SmsSendError as exc:
+        logger.warning("Phone change notice to %s not sent: %s", mask_phone(old_phone), exc)
+
+
+def deletion_refusal(user: User) -> str | None:
+    """Why ``user`` cannot delete their own account, or None: admins and reviewers ask an admin."""
+    if user.is_superuser or user.is_staff:
+        return "管理员账号不能自行注销，请联系其他管理员处理"
+    return personal_data.deletion_refusal(user)
+
+
+@transaction.atomic
+def delete_account(*, user: User) -> None:
+    """注销账号, by the user (the caller has checked the password); it cannot be undone.
+
+    The row stays, because activities (Activity.owner), the review log
+    (ReviewDecision.actor, append-only) and other records point at it, but nothing
+    in it identifies the person any more:
+
+    - removed: the phone (replaced by ``deleted-<id>``, which is no phone: it cannot
+      log in, cannot collide, and leaves the number free to register afresh), the
+      name, the password (made unusable, which also ends every session), the last
+      login time, groups and permissions, the 科普中国 links (ExternalLogin) and the
+      SMS codes sent to the number; the account is inactive and ``deleted_at`` set;
+    - kept: the registration and consent times (when the account existed and under
+      which terms what it published was published), and whatever the apps above keep,
+      each as documented next to its eraser (``accounts.personal_data``): the
+      activities stay with their organisation, comments stay as content under
+      已注销用户, likes, favourites and check-ins stay as the counts they made;
+    - the organisation (单位信息) stays as it is, its contact (填报人姓名, 填报人电话)
+      included: that is the organisation's contact for the reviewers, copied onto every
+      activity it submitted, not the account's; an admin edits it on request. A poster
+      staged by an unfinished form goes with the daily purge of staged posters.
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_deleted:
+        raise AccountError("该账号已注销")
+    if reason := deletion_refusal(locked):
+        raise AccountError(reason)
+    personal_data.erase(locked)
+    unlink_external(user=locked)
+    SmsCode.objects.filter(phone=locked.phone).delete()
+    locked.groups.clear()
+    locked.user_permissions.clear()
+    locked.phone = f"{DELETED_PHONE_PREFIX}{locked.pk}"
+    locked.name = ""
+    locked.set_unusable_password()
+    locked.last_login = None
+    locked.is_active = False
+    locked.deleted_at = timezone.now()
+    locked.save()
+
+
+def deactivate_account(*, user: User, by: User) -> bool:
+    """停用 (an admin): the account can no longer log in, and its open sessions end at their
+    next request (Django's ModelBackend lets no inactive user in). Returns whether it changed."""
+    if user.pk == by.pk:
+        raise AccountError("不能停用自己的账号")
+    return User.objects.filter(pk=user.pk, is_active=True).update(is_active=False) == 1
+
+
+def reactivate_account(*, user: User) -> bool:
+    """启用 (an admin) an account that was 停用; a deleted account stays off. Returns whether it changed."""
+    if user.is_deleted:
+        raise AccountError("已注销的账号不能启用")
+    return (
+        User.objects.filter(pk=user.pk, is_active=False, deleted_at__isnull=True).update(is_active=True) > 0
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "accounts"
 
@@ -12,4 +12,10 @@ urlpatterns = [
     path("sms-code/", views.sms_code, name="sms_code"),
     path("password/forgot/", views.PasswordForgotView.as_view(), name="password_forgot"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("phone/change/", views.PhoneChangeView.as_view(), name="phone_change"),
+    path("delete/", views.AccountDeleteView.as_view(), name="account_delete"),
+    path("sso/start/", oidc.Start.as_view(), name="sso_start"),
+    path("sso/callback/", oidc.Callback.as_view(), name="sso_callback"),
+    path("sso/phone/", views.BindPhoneView.as_view(), name="sso_phone"),
+    path("sso/", views.external_account, name="external_account"),
 ]

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
@@ -73,13 +74,25 @@ def enqueue(notices, *, channels=(Message.Channel.SITE, Message.Channel.SMS), ch
         seen += 1
         buffer.extend(_rows(notice, channels, now))
         if len(buffer) >= chunk:
-            Message.objects.bulk_create(buffer, ignore_conflicts=True)
+            _write(buffer)
             buffer = []
     if buffer:
-        Message.objects.bulk_create(buffer, ignore_conflicts=True)
+        _write(buffer)
     if any(channel == Message.Channel.SMS for channel in channels):
         _deliver_after_commit()
     return seen
+
+
+def _write(rows: list[Message]) -> None:
+    """Store the rows, but none for a deleted account (注销): it has no number, and nobody reads its inbox."""
+    recipients = {row.recipient_id for row in rows}
+    deleted = set(
+        get_user_model()
+        .objects.filter(pk__in=recipients, deleted_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    kept = [row for row in rows if row.recipient_id not in deleted]
+    Message.objects.bulk_create(kept, ignore_conflicts=True)
 
 
 def notify(recipient, *, kind, key, title, body, url="", obj=None, sms_template="", sms_params=None):
@@ -267,3 +280,11 @@ def task_health() -> TaskHealth:
         worker_at=beats.get("worker"),
         stuck=stuck().count(),
     )
+
+
+# --- 注销账号 -------------------------------------------------------------------------------
+
+
+def erase_inbox(user) -> None:
+    """An account is deleted: its messages go, read or not, and any SMS still queued for its number."""
+    Message.objects.filter(recipient=user).delete()

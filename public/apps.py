@@ -6,4 +6,8 @@ class PublicConfig(AppConfig):
     verbose_name = "公众互动"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from accounts import personal_data
+
+        from . import services, signals  # noqa: F401
+
+        personal_data.register(self.name, erase=services.forget_author_pages)

@@ -159,3 +159,17 @@ def set_comment_hidden(*, user, comment: Comment, hidden: bool) -> None:
             pk=comment.pk, hidden_at__isnull=False, deleted_at__isnull=True
         ).update(hidden_at=None, hidden_by=None):
             _bump(comment.activity, "comment_count", +1)
+
+
+def forget_author_pages(user) -> None:
+    """An account is deleted (注销账号, ``accounts.personal_data``); what the public side keeps of it.
+
+    - Comments stay, as content of the activity's page: their author shows as
+      已注销用户 (``User.masked_phone``). The cached pages that show them are
+      forgotten once the deletion commits, so the new name shows at once.
+    - Likes, favourites and check-ins stay, as the counts they made: the rows name
+      an account that names nobody any more, and removing them would change the
+      counts (and the 打卡 participation) of activities after the fact.
+    """
+    codes = set(Comment.objects.filter(author=user).values_list("activity__public_code", flat=True))
+    transaction.on_commit(lambda: [pagecache.forget_comments(code) for code in codes], robust=True)

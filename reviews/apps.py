@@ -6,6 +6,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = "审核"
 
     def ready(self):
+        from accounts import personal_data
         from notifications import kinds
 
+        from . import services
+
         kinds.register(extension="延期通知", review_digest="待审核汇总")
+        personal_data.register(
+            self.name, refusal=services.account_deletion_refusal, erase=services.erase_exports
+        )

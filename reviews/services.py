@@ -39,6 +39,29 @@ def revoke_roles(roles, *, by) -> int:
     return roles.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=by)
 
 
+# --- 注销账号 (accounts.personal_data) ---------------------------------------------------
+
+
+def account_deletion_refusal(user) -> str | None:
+    """A reviewer does not delete their own account: an admin revokes the role first.
+
+    Their decisions, 延期 and 推荐 stay in the records under the (then anonymised)
+    account; revoked roles stay as the history of who reviewed for which unit.
+    """
+    if ReviewerRole.objects.filter(user=user, revoked_at__isnull=True).exists():
+        return "审核员账号不能自行注销，请联系管理员撤销审核员授权后再注销"
+    return None
+
+
+def erase_exports(user) -> None:
+    """A former reviewer's account is deleted: the exports only they could download go, files too."""
+    jobs = ExportJob.objects.filter(requested_by=user)
+    names = [name for name in jobs.values_list("file", flat=True) if name]
+    jobs.delete()
+    storage = ExportJob._meta.get_field("file").storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in names], robust=True)
+
+
 # --- 延期 -------------------------------------------------------------------------
 
 

@@ -103,6 +103,19 @@ def redis_url():
 
 
 @pytest.fixture
+def provider(settings):
+    """A 科普中国 OpenID Connect provider on 127.0.0.1 (tests/oidc_provider.py), configured as the site's."""
+    from .oidc_provider import CLIENT_ID, CLIENT_SECRET, FakeProvider
+
+    fake = FakeProvider().start()
+    settings.OIDC_ISSUER = fake.issuer
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def postgres():
     """Asserts the tests run on PostgreSQL (DATABASE_URL=postgres://...)."""
     from django.db import connection

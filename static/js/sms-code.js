@@ -1,6 +1,9 @@
 // 获取验证码: asks the server for a code without leaving the page, then counts
 // down until the next one may be requested. Without JavaScript the same button
 // submits the form, and the server sends the code and shows the page again.
+// A button names its code field (data-sms-code-field, whose status line shows
+// the answer) and the field that holds the number (data-sms-phone-field); a
+// button without one asks for a code to the user's own number (更换手机号).
 "use strict";
 
 (function () {
@@ -31,11 +34,11 @@
 
   async function requestCode(button) {
     const form = button.form;
-    const status = form.querySelector("[data-sms-status]");
-    const body = new URLSearchParams({
-      phone: form.elements.phone.value,
-      purpose: button.dataset.smsPurpose,
-    });
+    const codeField = button.dataset.smsCodeField || "code";
+    const phoneField = button.dataset.smsPhoneField;
+    const status = form.querySelector(`[data-sms-status="${codeField}"]`);
+    const body = new URLSearchParams({ purpose: button.dataset.smsPurpose });
+    if (phoneField) body.set("phone", form.elements[phoneField].value);
     button.disabled = true;
     try {
       const response = await fetch(button.dataset.smsUrl, {
@@ -56,7 +59,7 @@
       } else {
         button.disabled = false;
       }
-      if (result.ok && form.elements.code) form.elements.code.focus();
+      if (result.ok && form.elements[codeField]) form.elements[codeField].focus();
     } catch (error) {
       showStatus(status, "网络异常，请检查网络后重试", false);
       button.disabled = false;

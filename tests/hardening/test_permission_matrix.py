@@ -22,18 +22,30 @@ pytestmark = pytest.mark.django_db
 
 #  URL name                      method approved  pending
 TABLE = """
+accounts:account_delete        GET   looooooo  looooooo
+accounts:account_delete        POST  looooooo  looooooo
 accounts:login                 GET   orrrrrrr  orrrrrrr
 accounts:login                 POST  orrrrrrr  orrrrrrr
+accounts:external_account      GET   looooooo  looooooo
+accounts:external_account      POST  lrrrrrrr  lrrrrrrr
 accounts:logout                GET   mmmmmmmm  mmmmmmmm
 accounts:logout                POST  rrrrrrrr  rrrrrrrr
 accounts:password_change       GET   looooooo  looooooo
 accounts:password_change       POST  looooooo  looooooo
 accounts:password_forgot       GET   oooooooo  oooooooo
 accounts:password_forgot       POST  oooooooo  oooooooo
+accounts:phone_change          GET   looooooo  looooooo
+accounts:phone_change          POST  looooooo  looooooo
 accounts:register              GET   orrrrrrr  orrrrrrr
 accounts:register              POST  oooooooo  oooooooo
 accounts:sms_code              GET   mmmmmmmm  mmmmmmmm
 accounts:sms_code              POST  bbbbbbbb  bbbbbbbb
+accounts:sso_callback          GET   nnnnnnnn  nnnnnnnn
+accounts:sso_callback          POST  mmmmmmmm  mmmmmmmm
+accounts:sso_phone             GET   llllllll  llllllll
+accounts:sso_phone             POST  llllllll  llllllll
+accounts:sso_start             GET   nnnnnnnn  nnnnnnnn
+accounts:sso_start             POST  mmmmmmmm  mmmmmmmm
 activities:delete              GET   lnonnnnn  lnonnnnn
 activities:delete              POST  lnrnnnnn  lnrnnnnn
 activities:edit                GET   lnonnnnn  lnrnnnnn
