@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kepuri.logs.request_id_middleware",
+    "kepuri.health.health_middleware",  # load balancers' probes, ahead of the host check and HTTPS
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -310,16 +312,25 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging ----------------------------------------------------------------
+# JSON lines in production (one object a line, for the log collector), plain text in development;
+# mobile numbers masked and the request id on every line either way (kepuri/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Mobile numbers are masked in every line (kepuri/logs.py).
     "formatters": {
         "plain": {
             "()": "kepuri.logs.MaskingFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
-        }
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
+        },
+        "json": {
+            "()": "kepuri.logs.MaskingJsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# Workers log through the same handlers (JSON, masked, with the queuing request's id).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,5 +1,6 @@
 """Celery for real: a worker process consumes a task from Redis and changes the database."""
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from django.utils import timezone
 from accounts.models import SmsCode
 from accounts.tasks import purge_expired_sms_codes
 from kepuri.celery import app as celery_app
+from kepuri.logs import REQUEST_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,11 +44,13 @@ def test_a_worker_consumes_a_task_from_redis(redis_url, postgres):
     expired = code("13800000001", now - timedelta(days=2))
     fresh = code("13800000002", now + timedelta(minutes=5))
     queue = f"wiring-test-{uuid.uuid4().hex[:12]}"
+    request_id = f"req-{uuid.uuid4().hex}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kepuri.settings",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
+        "LOG_FORMAT": "json",
     }
     worker = subprocess.Popen(
         [
@@ -73,7 +77,11 @@ def test_a_worker_consumes_a_task_from_redis(redis_url, postgres):
     celery_app.conf.task_always_eager = False
     try:
         assert celery_app.conf.broker_url == redis_url
-        purge_expired_sms_codes.apply_async(queue=queue)
+        token = REQUEST_ID.set(request_id)  # as while serving a request (kepuri.logs.request_id_middleware)
+        try:
+            purge_expired_sms_codes.apply_async(queue=queue)
+        finally:
+            REQUEST_ID.reset(token)
         deadline = time.monotonic() + 60
         while SmsCode.objects.filter(pk=expired.pk).exists():
             if worker.poll() is not None:
@@ -93,3 +101,11 @@ def test_a_worker_consumes_a_task_from_redis(redis_url, postgres):
             conn.default_channel.queue_delete(queue)
     assert SmsCode.objects.filter(pk=fresh.pk).exists()
     assert "accounts.tasks.purge_expired_sms_codes" in output
+    # The worker logs JSON lines, the task's under the id of the request that queued it.
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    done = [
+        line
+        for line in lines
+        if "purge_expired_sms_codes" in line["message"] and "succeeded" in line["message"]
+    ]
+    assert done and done[0]["request_id"] == request_id and done[0]["level"] == "INFO"
