@@ -9,6 +9,7 @@ process memory. Production is switched on by the environment:
 - ``DATABASE_URL`` selects PostgreSQL (``postgres://user:pass@host:5432/name``).
 - ``REDIS_URL`` turns on the Redis cache (in front of database-backed sessions),
   the Celery broker and the shared store of the rate limits.
+- ``MEDIA_STORAGE=s3`` with ``S3_BUCKET`` puts uploads on an S3-compatible bucket.
 
 Every variable is listed in the README.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -266,9 +268,58 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # proxy does, with the same headers (README). Either way only the stored types go out, never run.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # Files that must never be served as they are (exports with phone numbers): a view checks access.
+# They stay on this disk with either MEDIA_STORAGE (web and workers must share the folder).
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
+# Where posters, photos and attachments go: "local" (MEDIA_ROOT) or "s3", an S3-compatible
+# bucket (AWS, MinIO, Aliyun OSS, Tencent COS) through django-storages (kepuri/storage.py).
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "local":
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    S3_BUCKET = env.str("S3_BUCKET")
+    S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="").rstrip("/")
+    S3_CUSTOM_DOMAIN = env.str("S3_CUSTOM_DOMAIN", default="")
+    S3_ADDRESSING_STYLE = env.str("S3_ADDRESSING_STYLE", default="")
+    MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "kepuri.storage.MediaStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Those not set are left to django-storages and boto3 (AWS_* variables, an instance role).
+            **{
+                option: value
+                for option, value in {
+                    "endpoint_url": S3_ENDPOINT_URL,
+                    "region_name": env.str("S3_REGION", default=""),
+                    "access_key": env.str("S3_ACCESS_KEY_ID", default=""),
+                    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=""),
+                    "custom_domain": S3_CUSTOM_DOMAIN,
+                    "addressing_style": S3_ADDRESSING_STYLE,
+                }.items()
+                if value
+            },
+            # Public media: plain links that pages and caches can keep (the bucket allows reading).
+            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            "default_acl": None,
+            # Every name is new (random, never overwritten): a copy may be kept for a week.
+            "object_parameters": {"CacheControl": "public, max-age=604800"},
+        },
+    }
+    # The objects' address, as django-storages writes it into pages: the route of Django's media
+    # view is then left out (kepuri/urls.py) and pages may show images from there (the CSP below).
+    if S3_CUSTOM_DOMAIN:
+        MEDIA_URL = f"https://{S3_CUSTOM_DOMAIN}/"
+    elif S3_ENDPOINT_URL and S3_ADDRESSING_STYLE == "virtual":
+        scheme, _, host = S3_ENDPOINT_URL.partition("://")
+        MEDIA_URL = f"{scheme}://{S3_BUCKET}.{host}/"
+    elif S3_ENDPOINT_URL:
+        MEDIA_URL = f"{S3_ENDPOINT_URL}/{S3_BUCKET}/"
+    else:
+        MEDIA_URL = f"https://{S3_BUCKET}.s3.amazonaws.com/"
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is “local” or “s3”, not “{MEDIA_STORAGE}”.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -301,7 +352,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([MEDIA_URL] if "://" in MEDIA_URL else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -23,6 +23,15 @@ from PIL import Image, ImageOps
 
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MB = 1024 * 1024
+# The types of what is stored, by the extension we chose: each file goes out with this type
+# (Django's media view, and the objects' ContentType on a bucket: kepuri/storage.py).
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
 
 # Process-wide: a 48-megapixel phone photo passes, a decompression bomb does not.
 # Pillow warns above this and fails at twice it; open_image fails on the warning too.

@@ -11,6 +11,7 @@ from django.views import static as static_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from kepuri.uploads import MEDIA_TYPES
 from notifications.services import task_health as read_task_health
 
 
@@ -53,14 +54,6 @@ def task_health(request):
     )
 
 
-# What uploads are stored as (kepuri/uploads.py: re-encoded JPEG; summary attachments may be PDF).
-MEDIA_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".pdf": "application/pdf",
-}
 # An upload is a document of its own: nothing in it may run, load or be sniffed into HTML.
 MEDIA_POLICY = "default-src 'none'; sandbox"
 

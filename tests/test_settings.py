@@ -32,6 +32,15 @@ OUR_VARIABLES = (
     "CSRF_COOKIE_SECURE",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "MEDIA_STORAGE",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_CUSTOM_DOMAIN",
+    "S3_QUERYSTRING_AUTH",
+    "S3_ADDRESSING_STYLE",
 )
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
@@ -97,6 +106,104 @@ def test_database_url_selects_postgresql_and_redis_url_the_cache_and_broker():
     assert found["EAGER"] is False
     assert found["BROKER"] == "redis://127.0.0.1:6379/0"
     assert found["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+PRINT_MEDIA = """
+import json, django
+django.setup()
+from django.conf import settings as s
+from django.core.files.storage import default_storage
+from django.urls import Resolver404, resolve
+try:
+    resolve("/media/activities/a1b2c3/poster-page.jpg")
+    media_view = True
+except Resolver404:
+    media_view = False
+print(json.dumps({
+    "BACKEND": s.STORAGES["default"]["BACKEND"],
+    "OPTIONS": s.STORAGES["default"].get("OPTIONS", {}),
+    "MEDIA_URL": s.MEDIA_URL,
+    "url": default_storage.url("activities/a1b2c3/poster-page.jpg"),
+    "media_view": media_view,
+    "img-src": s.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+}))
+"""
+
+
+def media_with(**env):
+    result = run(["-c", PRINT_MEDIA], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_media_are_local_files_served_by_the_media_view_by_default():
+    found = media_with()
+    assert (found["BACKEND"], found["MEDIA_URL"], found["url"]) == (
+        "django.core.files.storage.FileSystemStorage",
+        "/media/",
+        "/media/activities/a1b2c3/poster-page.jpg",
+    )
+    assert found["media_view"] is True
+    assert found["img-src"] == ["'self'", "data:"]
+
+
+S3 = {"MEDIA_STORAGE": "s3", "S3_BUCKET": "kepuri-media"}
+
+
+def test_media_storage_s3_puts_uploads_on_a_bucket_and_links_to_it():
+    found = media_with(
+        **S3,
+        S3_ENDPOINT_URL="https://minio.example.org:9000/",
+        S3_REGION="us-east-1",
+        S3_ACCESS_KEY_ID="kepuri",
+        S3_SECRET_ACCESS_KEY="a-secret",
+    )
+    assert found["BACKEND"] == "kepuri.storage.MediaStorage"
+    assert found["OPTIONS"] == {
+        "bucket_name": "kepuri-media",
+        "endpoint_url": "https://minio.example.org:9000",
+        "region_name": "us-east-1",
+        "access_key": "kepuri",
+        "secret_key": "a-secret",
+        "querystring_auth": False,
+        "file_overwrite": False,
+        "default_acl": None,
+        "object_parameters": {"CacheControl": "public, max-age=604800"},
+    }
+    assert found["MEDIA_URL"] == "https://minio.example.org:9000/kepuri-media/"
+    assert found["url"] == "https://minio.example.org:9000/kepuri-media/activities/a1b2c3/poster-page.jpg"
+    assert found["media_view"] is False  # the bucket serves them, not Django
+    assert found["img-src"] == ["'self'", "data:", "https://minio.example.org:9000/kepuri-media/"]
+
+
+@pytest.mark.parametrize(
+    ("env", "media_url"),
+    [
+        ({}, "https://kepuri-media.s3.amazonaws.com/"),
+        (
+            {"S3_ENDPOINT_URL": "https://oss-cn-beijing.aliyuncs.com", "S3_ADDRESSING_STYLE": "virtual"},
+            "https://kepuri-media.oss-cn-beijing.aliyuncs.com/",
+        ),
+        (
+            {
+                "S3_ENDPOINT_URL": "https://cos.ap-beijing.myqcloud.com",
+                "S3_CUSTOM_DOMAIN": "img.kepuri.example.org",
+            },
+            "https://img.kepuri.example.org/",
+        ),
+    ],
+)
+def test_media_url_is_where_the_storage_links_to(env, media_url):
+    """MEDIA_URL (the page's CSP, the media route left out) is the prefix of every link the storage writes."""
+    found = media_with(**S3, **env)
+    assert found["MEDIA_URL"] == media_url
+    assert found["url"] == f"{media_url}activities/a1b2c3/poster-page.jpg"
+    assert found["media_view"] is False
+
+
+def test_media_storage_s3_needs_a_bucket_and_no_other_storage_is_known():
+    assert "S3_BUCKET" in run(["-c", PRINT_MEDIA], MEDIA_STORAGE="s3").stderr
+    assert "MEDIA_STORAGE" in run(["-c", PRINT_MEDIA], MEDIA_STORAGE="oss").stderr
 
 
 def test_language_and_time():
