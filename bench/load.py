@@ -29,7 +29,6 @@ import random
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,23 +40,20 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kepuri.testing import PLAIN_HTTP_PRODUCTION, free_port, start_gunicorn, stop
+
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kepuri_load")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 STATIC_ROOT = Path(tempfile.gettempdir()) / "kepuri-load-static"
-# The production settings, relaxed only where plain HTTP on 127.0.0.1 needs it.
 SERVER_ENV = {
+    **PLAIN_HTTP_PRODUCTION,
     "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DJANGO_DEBUG": "0",
     "SECRET_KEY": "bench-" + "x" * 50,
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": REDIS_URL,
     "CACHE_KEY_PREFIX": "bench",
     "CELERY_TASK_DEFAULT_QUEUE": "bench-load",
-    "SECURE_SSL_REDIRECT": "0",
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    "SECURE_HSTS_SECONDS": "0",
     "STATIC_ROOT": str(STATIC_ROOT),
     "LOG_LEVEL": "WARNING",
     "SMS_BACKEND": "database",
@@ -223,40 +219,6 @@ def lua_script(requests: list[dict]) -> str:
 
 
 # --- the server and the load ----------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, workers: int, threads: int):
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "kepuri.wsgi",
-        "--no-control-socket",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **SERVER_ENV})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -453,7 +415,9 @@ def main():
         paths = [paths[0], *[p for p in paths[1:] if args.only in p["name"]]]
 
     port = free_port()
-    server = start_server(port, args.workers, args.threads)
+    server = start_gunicorn(
+        port, env={**os.environ, **SERVER_ENV}, workers=args.workers, threads=args.threads
+    )
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -474,8 +438,7 @@ def main():
                 flush=True,
             )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server, timeout=30)
 
     report, missed = table(rows, rows[0]["rps"])
     header = (
