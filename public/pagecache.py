@@ -5,7 +5,7 @@ no name, the actions are links to 登录), so one rendering serves them all:
 during the event week most requests are phones scanning the same QR codes.
 
 - An activity page is kept until the activity changes (any save of it, its
-  photos or links, a count moving), and at most ``PAGE_TTL`` seconds, or less
+  photos or links, a count moving: its generation moves on), and at most ``PAGE_TTL`` seconds, or less
   when the view says when the page will change by itself (``response.cache_ttl``:
   打卡 opening or closing); so is the shell that every page is made of
   (``public.shell``), forgotten when the activity or its comments change.
@@ -40,12 +40,21 @@ LIST_GENERATION = "public:list-generation"
 
 
 def activity_key(code: str) -> str:
-    return f"public:page:activity:{code}"
+    """The visitors' page of the activity, under its generation: see ``_forget``."""
+    return f"public:page:activity:{code}:{microcache.generation(_page_generation(code))}"
 
 
 def shell_key(code: str) -> str:
-    """The activity page's shell, shared by all readers (``public.shell``)."""
-    return f"public:shell:{code}"
+    """The activity page's shell, shared by all readers (``public.shell``), under its generation."""
+    return f"public:shell:{code}:{microcache.generation(_shell_generation(code))}"
+
+
+def _page_generation(code: str) -> str:
+    return f"public:generation:page:{code}"
+
+
+def _shell_generation(code: str) -> str:
+    return f"public:generation:shell:{code}"
 
 
 def list_key(request) -> str:
@@ -62,7 +71,7 @@ def forget_activity(code: str) -> None:
 
 def forget_comments(code: str) -> None:
     """Its comments changed: the shell that shows them is rendered anew, and the page around it."""
-    _forget(activity_key(code), shell_key(code))
+    _forget(_page_generation(code), _shell_generation(code))
 
 
 def forget_count(code: str) -> None:
@@ -71,12 +80,15 @@ def forget_count(code: str) -> None:
     The shell holds no count the readers see outside a slot: a like costs the
     page a new filling of its slots, not a new rendering of twenty comments.
     """
-    _forget(activity_key(code))
+    _forget(_page_generation(code))
 
 
-def _forget(*keys: str) -> None:
-    cache.delete_many(keys)
-    microcache.forget(*keys)
+def _forget(*generations: str) -> None:
+    """Move the generations on rather than delete the pages: a rendering that began before the
+    change and is stored after it goes under the old key, which nobody reads any more (a delete
+    would have let it in, for ``PAGE_TTL``)."""
+    for generation in generations:
+        microcache.next_generation(generation)
 
 
 def forget_lists() -> None:

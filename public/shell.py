@@ -111,12 +111,13 @@ def for_code(code: str, comments_page=None) -> Shell:
     whose activity is not public (``rules.visibility``).
     """
     first = comments_page in (None, "", "1")
-    if first and (cached := microcache.get(pagecache.shell_key(code))):
+    key = pagecache.shell_key(code) if first else None  # taken before reading: see pagecache._forget
+    if key and (cached := microcache.get(key)):
         return cached
     activity = _load(code)
     shell = _build(activity, comments_page)
-    if first and rules.visibility(activity) == rules.Visibility.PUBLIC:
-        cache.set(pagecache.shell_key(code), shell, pagecache.PAGE_TTL)
+    if key and rules.visibility(activity) == rules.Visibility.PUBLIC:
+        cache.set(key, shell, pagecache.PAGE_TTL)
     return shell
 
 

@@ -153,3 +153,17 @@ def test_a_cached_page_goes_when_check_in_opens_and_closes(client, approved, tim
     assert "do%3Dcheckin" in client.get(url(approved)).content.decode()
     time_machine.shift(0.000001)
     assert "do%3Dcheckin" not in client.get(url(approved)).content.decode()
+
+
+def test_a_page_rendered_before_a_change_and_stored_after_it_is_never_served(client, approved):
+    """A rendering that began before a change (on another server) and is stored after it: the change
+    moved the page's and the shell's generations on, so what it stores is under keys nobody reads."""
+    code = approved.public_code
+    page_key, old_shell_key = pagecache.activity_key(code), pagecache.shell_key(code)  # as a rendering begins
+    approved.name = "改过的名字"
+    approved.save()
+    pagecache.forget_activity(code)  # the change's commit
+    cache.set(page_key, ('"stale"', "旧的页面".encode(), "text/html; charset=utf-8"), pagecache.PAGE_TTL)
+    cache.set(old_shell_key, "旧的外壳", pagecache.PAGE_TTL)  # the late rendering lands
+    page = text_of(client.get(url(approved)))
+    assert "改过的名字" in page and "旧的页面" not in page
