@@ -24,7 +24,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Count
 
 from activities.reports import Report
@@ -237,6 +237,12 @@ def test_login_failures_on_both_servers_lock_the_phone(servers):
 # --- cached pages ------------------------------------------------------------------------------
 
 
+def shared_page(code: str):
+    """The visitors' page of ``code`` in Redis, as a server now reads it (not this process's old copy)."""
+    caches["local"].clear()
+    return cache.get(pagecache.activity_key(code))
+
+
 def likes(response) -> int:
     return int(re.search(r'data-count="likes">(\d+)<', response.text)[1])
 
@@ -250,14 +256,14 @@ def test_a_like_through_one_server_shows_through_the_other(servers):
     visitor = Browser()
     for _ in range(4):  # rendered by B once, then from the cache (Redis, and the process's own copy)
         assert likes(visitor.get(b + page)) == 0
-    assert cache.get(pagecache.activity_key(activity.public_code)) is not None
+    assert shared_page(activity.public_code) is not None
 
     liked = member.post(a + page + "like/", {"on": "1"}, page=a + page, ajax=True)
     changed_at = time.monotonic()
     assert liked.json()["counts"]["likes"] == 1
 
     # At once: the shared copy is gone, and the member's own page and 个人中心 on B show the like.
-    assert cache.get(pagecache.activity_key(activity.public_code)) is None
+    assert shared_page(activity.public_code) is None
     own = member.get(b + page)
     assert likes(own) == 1 and "已点赞" in text_of(own)
     assert activity.name in text_of(member.get(b + "/accounts/me/?tab=liked"))
@@ -294,7 +300,7 @@ def test_an_approval_through_one_server_shows_through_the_other(servers):
     # At once: B's console has nothing left waiting, and the shared copies are gone.
     assert "待审核 0" in text_of(console.get(b + "/review/"))
     for activity in (changed, pending):
-        assert cache.get(pagecache.activity_key(activity.public_code)) is None
+        assert shared_page(activity.public_code) is None
     # Visitors on B: within the process copies' second, the pages and the list show the decisions.
     shown_within_a_second(
         decided_at[0],
