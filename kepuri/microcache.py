@@ -2,8 +2,10 @@
 
 The busiest answers (an activity page for visitors, a list page, an autocomplete)
 are read from Redis thousands of times a second; a copy kept in the process for
-``SECONDS`` saves the round trip. What a process lets go is gone from it at once;
-other processes follow within ``SECONDS``.
+``SECONDS`` saves the round trip. Values that change are kept under a generation
+(``generation``), read from the shared cache each time, so a change shows at once
+in every process; what a process lets go otherwise is gone from it at once, and
+from the others within ``SECONDS``.
 """
 
 from django.core.cache import cache, caches
@@ -28,11 +30,16 @@ def forget(*keys: str) -> None:
 
 
 def generation(key: str) -> int:
-    """A counter that moves on each change of what it guards (a part of cache keys); 0 at first."""
-    value = get(key)
+    """A counter that moves on each change of what it guards (a part of cache keys); 0 at first.
+
+    Read from the shared cache each time, never from this process's copy: a change made through
+    any process shows at once through all of them, while what the counter guards (a page under
+    ``key:generation``) is still read through the process's copy.
+    """
+    value = cache.get(key)
     if value is None:
         cache.add(key, 0, None)
-        value = get(key, 0)
+        value = cache.get(key, 0)
     return value
 
 

@@ -15,8 +15,9 @@ during the event week most requests are phones scanning the same QR codes.
 - A list page is kept under the list's generation, which any save of an
   activity moves on; counts shown in the list may lag by up to ``LIST_TTL``.
 - Each cached page carries an ETag; a phone that asks again with it gets 304.
-- Reads go through ``kepuri.microcache``: other app processes see a change
-  within a second more.
+- Reads go through ``kepuri.microcache``: a process keeps its own copy of a page
+  for a second, under the page's generation, read from Redis each time, so a
+  change through any app process shows at once through all of them.
 
 A page is served from the cache only to a visitor who is not logged in and has
 no message waiting, for a GET without other parameters than the list's
