@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache import cache, caches
 from django.db.models import Count
+from django.utils import timezone
 
 from activities.reports import Report
 from kepuri.testing import PLAIN_HTTP_PRODUCTION, ROOT, free_port, start_gunicorn, stop
@@ -335,14 +336,17 @@ def test_two_workers_and_a_second_beat_tell_each_organiser_once(redis_url, postg
             )  # fmt: skip
         wait_for(lambda: all(" ready." in logs[name].read_text() for name in WORKERS))
 
-        # A second beat started by mistake: at 09:00 both find the reminders due and send them.
+        # A second beat started by mistake: at 09:00 both find the reminders due and send them. Their
+        # own 09:00 is moved half a day away, lest the real one come during the test and send again.
+        far_from_now = str((timezone.localtime().hour + 12) % 24)
         for name in BEATS:
             beat_state_with_due(tmp_path / f"{name}.schedule", "deadline-reminders")
             processes.append(
                 start_beat(
-                    redis_url, queue, tmp_path / f"{name}.schedule", log=outputs[name], PYTHONUNBUFFERED="1"
+                    redis_url, queue, tmp_path / f"{name}.schedule", log=outputs[name], PYTHONUNBUFFERED="1",
+                    REMINDER_HOUR=far_from_now,
                 )
-            )
+            )  # fmt: skip
         sending = "Sending due task deadline-reminders (activities.tasks.send_reminders)"
         wait_for(lambda: all(sending in logs[name].read_text() for name in BEATS))
         wait_for(lambda: len(reminder_runs()) == 2)
