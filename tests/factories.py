@@ -21,6 +21,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def make_organiser(user=None, *, name="保定市示范科技馆", **fields):
+    """``user`` (a new one by default) with the 单位信息 a real organiser fills in before publishing."""
+    from organizations.services import save_organization
+
+    user = user or UserFactory(**fields)
+    save_organization(
+        owner=user, name=name, contact_name="李老师", contact_phone="0312-5123456", address="保定市"
+    )
+    return user
+
+
 def make_activity(owner, *, status="draft", campaign=None, **fields):
     """An activity in ``status`` with a complete 2020 report, as if it had gone through the wizard."""
     from datetime import datetime

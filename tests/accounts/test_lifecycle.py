@@ -16,11 +16,10 @@ from directory.models import SupervisingUnit
 from notifications.models import Message
 from notifications.services import notify
 from organizations.models import Organization
-from organizations.services import save_organization
 from public import services as public_services
 from public.models import CheckIn, Comment, Favorite, Like
 from reviews.models import ReviewerRole
-from tests.factories import PASSWORD, UserFactory, make_activity
+from tests.factories import PASSWORD, UserFactory, make_activity, make_organiser
 from tests.support import CLOCK_START, last_code, race, request_code, text_of
 
 pytestmark = pytest.mark.django_db
@@ -259,13 +258,7 @@ def unit(short_name):
 def organiser_world(user):
     """The user as an organiser: an organisation, an approved activity with its review log, a comment,
     a like, a favourite, a check-in, a 科普中国 link, a message, and another user's comment."""
-    save_organization(
-        owner=user,
-        name="保定市示范科技馆",
-        contact_name="李老师",
-        contact_phone="0312-5123456",
-        address="保定市",
-    )
+    make_organiser(user)
     reviewer = UserFactory()
     ReviewerRole.objects.create(user=reviewer, unit=unit("河北省科协"))
     activity = make_activity(user, status="pending", owner_unit=unit("河北省科协"))

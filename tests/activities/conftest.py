@@ -9,8 +9,7 @@ from PIL import Image
 
 from activities.models import Campaign
 from directory.models import SupervisingUnit
-from organizations.services import save_organization
-from tests.factories import UserFactory
+from tests.factories import make_organiser
 from tests.support import SHANGHAI
 
 REPORT_OPEN = datetime(2020, 9, 1, 10, 0, tzinfo=SHANGHAI)
@@ -61,15 +60,7 @@ def open_clock(time_machine):
 
 @pytest.fixture
 def organiser():
-    user = UserFactory(phone="13800138000")
-    save_organization(
-        owner=user,
-        name="保定市示范科技馆",
-        contact_name="李老师",
-        contact_phone="0312-5123456",
-        address="河北省保定市竞秀区",
-    )
-    return user
+    return make_organiser(phone="13800138000")
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from activities.models import ActivityPhoto
 from directory.models import SupervisingUnit
 from notifications.models import Message
-from organizations.services import save_organization
 from public import services as public_services
 from public.models import Comment
 from reviews import services as review_services
 from reviews.models import ExportJob, ReviewerRole
-from tests.factories import UserFactory, make_activity
+from tests.factories import UserFactory, make_activity, make_organiser
 from tests.support import SHANGHAI
 
 # In the 2020 report window; the activity takes place on 2020-09-15.
@@ -48,11 +47,7 @@ def _reviewer(short_name):
 
 
 def _organiser(name):
-    user = UserFactory()
-    save_organization(
-        owner=user, name=name, contact_name="李老师", contact_phone="0312-5123456", address="保定市"
-    )
-    return user
+    return make_organiser(name=name)
 
 
 def world(state: str, *, export: bool = False) -> dict:

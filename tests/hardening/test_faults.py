@@ -17,11 +17,10 @@ from kepuri.celery import app
 from kepuri.settings import redis_cache
 from notifications.models import Message
 from notifications.services import notify
-from organizations.services import save_organization
 from reviews import services
 from reviews.models import ExportJob, ReviewerRole
 from tests.activities.conftest import REPORT_OPEN, image_file, report_data
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_organiser
 from tests.hardening.matrix import _unit
 from tests.support import request_code, text_of
 
@@ -106,14 +105,7 @@ def test_with_redis_down_a_report_is_accepted_and_its_decision_notice_kept(
     redis_down, client, time_machine, django_capture_on_commit_callbacks
 ):
     time_machine.move_to(REPORT_OPEN, tick=False)
-    organiser = UserFactory(phone="13800138000")
-    save_organization(
-        owner=organiser,
-        name="保定市示范科技馆",
-        contact_name="李老师",
-        contact_phone="0312-5123456",
-        address="保定",
-    )
+    organiser = make_organiser(phone="13800138000")
     client.force_login(organiser)
     step_one = client.post(
         "/publish/",

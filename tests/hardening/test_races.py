@@ -30,14 +30,13 @@ from activities.models import Activity, ActivityChange, ReviewDecision
 from activities.reports import Report
 from activities.services import ActivityError
 from notifications.models import Message
-from organizations.services import save_organization
 from public import services as public
 from public.models import CheckIn, Comment, Favorite
 from reviews import services as reviews
 from reviews.models import Recommendation
 from summaries.models import ActivitySummary
 from tests.activities.conftest import image_file, report_data
-from tests.factories import UserFactory, make_activity, make_change
+from tests.factories import UserFactory, make_activity, make_change, make_organiser
 from tests.reviews.conftest import reviewer, unit
 from tests.support import SHANGHAI, race, text_of
 
@@ -55,15 +54,7 @@ def during(postgres, clock):
 
 @pytest.fixture
 def organiser():
-    user = UserFactory(phone="13800138000")
-    save_organization(
-        owner=user,
-        name="保定市示范科技馆",
-        contact_name="李老师",
-        contact_phone="0312-5123456",
-        address="保定",
-    )
-    return user
+    return make_organiser(phone="13800138000")
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from activities.models import Activity
-from organizations.services import save_organization
 from tests.activities.conftest import REPORT_OPEN, report_data
-from tests.factories import UserFactory
+from tests.factories import make_organiser
 from tests.support import text_of
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +29,7 @@ POSTER_FIELDS = ("poster", "poster_list", "poster_page")
 def organiser_client(client, time_machine, settings):
     settings.SERVE_MEDIA = True  # as in development; in production the reverse proxy serves /media/
     time_machine.move_to(REPORT_OPEN, tick=False)
-    user = UserFactory(phone="13800138000")
-    save_organization(
-        owner=user,
-        name="保定市示范科技馆",
-        contact_name="李老师",
-        contact_phone="0312-5123456",
-        address="保定",
-    )
-    client.force_login(user)
+    client.force_login(make_organiser(phone="13800138000"))
     return client
 
 
