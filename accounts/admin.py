@@ -5,9 +5,9 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from . import services
+from . import services, tokens
 from .forms import PhoneField
-from .models import SmsCode, User
+from .models import ApiToken, SmsCode, User
 from .phone import mask_phone
 
 # Lists show numbers masked (search still takes the full number); an account's own page shows it in
@@ -95,3 +95,27 @@ class SmsCodeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: which clients hold tokens of an account, and 吊销 (never the token itself: only its digest
+    is stored)."""
+
+    list_display = ("user", "kind", "client", "created_at", "expires_at", "used_at", "revoked_at")
+    list_filter = ("kind", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__phone",)
+    exclude = ("digest", "auth_hash")
+    actions = ("revoke_accounts",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="吊销所选令牌所属账号的全部令牌", permissions=["delete"])
+    def revoke_accounts(self, request, queryset):
+        users = {token.user for token in queryset.select_related("user")}
+        revoked = sum(tokens.revoke_all(user) for user in users)
+        self.message_user(request, f"已吊销 {len(users)} 个账号的 {revoked} 个令牌", messages.SUCCESS)

@@ -216,6 +216,14 @@ class RegisterForm(_CodeCheckingForm):
         return cleaned
 
 
+class CodeLoginForm(_CodeCheckingForm):
+    """验证码登录: a phone and its code; a phone without an account also agrees (同意协议并登录)."""
+
+    purpose = SmsCode.Purpose.LOGIN
+
+    agree = forms.BooleanField(required=False)
+
+
 class PasswordForgotForm(_CodeCheckingForm):
     """忘记密码: phone, SMS code and the new password twice."""
 
@@ -267,6 +275,7 @@ class LoginForm(TextChecks, forms.Form):
     def __init__(self, request=None, *args, **kwargs):
         self.request = request
         self.user_cache = None
+        self.refusal = None
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout("phone", "password", _submit("登录", name="login"))
@@ -280,6 +289,7 @@ class LoginForm(TextChecks, forms.Form):
                     request=self.request, phone=phone, password=password, ip=client_ip(self.request)
                 )
             except services.AccountError as exc:
+                self.refusal = exc  # its code and retry time, for the API
                 raise forms.ValidationError(exc.message, code="login") from exc
         return cleaned
 
@@ -294,6 +304,11 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout("old_password", "new_password1", "new_password2", _submit("修改密码"))
+
+    def save(self, commit=True):
+        """Through the service, which also ends the account's API tokens."""
+        services.change_password(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
 
 
 class BindPhoneForm(_CodeCheckingForm):

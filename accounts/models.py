@@ -135,6 +135,7 @@ class SmsCode(models.Model):
         CHANGE_PHONE = "change_phone", "更换手机号（新号码）"
         CHANGE_PHONE_OLD = "change_phone_old", "更换手机号（原号码）"
         BIND = "bind", "绑定科普中国账号"
+        LOGIN = "login", "登录"
 
     phone = models.CharField("手机号码", max_length=11)
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)
@@ -169,3 +170,40 @@ class ExternalLogin(models.Model):
 
     def __str__(self):
         return f"{self.user} ↔ {self.issuer}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of the client API (``/api/v1/``), kept only as the SHA-256 digest of its value.
+
+    One sign-in of a client is a *family*: the refresh token it got, the access
+    tokens made from it, and each refresh token it was exchanged for. A refresh
+    token is used once; presenting one already used revokes its whole family (it
+    was copied). ``accounts.tokens`` issues, checks and revokes them.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", "访问令牌"
+        REFRESH = "refresh", "刷新令牌"
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    digest = models.CharField("令牌摘要", max_length=64, unique=True)
+    family = models.UUIDField("登录批次", db_index=True)
+    # The account's phone and password as they were (``User.get_session_auth_hash``): a change of
+    # either by any path, the admin's included, ends every token issued before it.
+    auth_hash = models.CharField(max_length=64)
+    client = models.CharField("客户端", max_length=200, blank=True)
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间")
+    used_at = models.DateTimeField("已换新时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+        indexes = [
+            models.Index(fields=["user"], name="apitoken_live", condition=Q(revoked_at__isnull=True)),
+            models.Index(fields=["expires_at"], name="apitoken_expiry"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display()}"

@@ -13,6 +13,7 @@ mobile number, and a provider that gives none sends the person to 绑定手机�
 """
 
 import logging
+from contextlib import contextmanager
 
 import jwt
 import phonenumbers
@@ -28,6 +29,8 @@ from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from kepuri.errors import Refusal
 
 from .phone import is_valid_phone
 
@@ -47,12 +50,10 @@ EXPIRED = f"{PROVIDER_LABEL}登录已过期，请重新登录"
 NOT_COMPLETED = f"{PROVIDER_LABEL}登录未完成，请重新登录"
 
 
-class LoginFailed(Exception):
+class LoginFailed(Refusal):
     """The provider's answer could not be used; ``message`` says what the person can do."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    default_code = "token_invalid"
 
 
 class NeedsPhone(Exception):
@@ -82,12 +83,12 @@ def discovery() -> dict:
             document = response.json()
         except (requests.RequestException, ValueError) as exc:
             logger.warning("OpenID Connect discovery at %s failed: %s", issuer, exc)
-            raise LoginFailed(UNAVAILABLE) from exc
+            raise LoginFailed(UNAVAILABLE, "sso_unavailable") from exc
         if document.get("issuer", "").rstrip("/") != issuer or not all(
             document.get(name) for name in ENDPOINTS.values()
         ):
             logger.error("OpenID Connect discovery at %s: not this issuer's document", issuer)
-            raise LoginFailed(UNAVAILABLE)
+            raise LoginFailed(UNAVAILABLE, "sso_unavailable")
         cache.set(key, document, DISCOVERY_TTL)
     return document
 
@@ -129,36 +130,69 @@ class Backend(OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         if "nonce" not in kwargs or not enabled():  # a password login asks every backend
             return None
-        try:
+        with _refusals("OpenID Connect answer refused"):
             return super().authenticate(request, **kwargs)
-        except jwt.ExpiredSignatureError as exc:
-            raise LoginFailed(EXPIRED) from exc
-        except requests.RequestException as exc:
-            logger.warning("OpenID Connect provider unreachable: %s", exc)
-            raise LoginFailed(UNAVAILABLE) from exc
-        except (SuspiciousOperation, jwt.InvalidTokenError, KeyError, ValueError) as exc:
-            logger.warning("OpenID Connect answer refused: %s", exc)
-            raise LoginFailed(NOT_COMPLETED) from exc
 
     def get_or_create_user(self, access_token, id_token, payload):
         from . import services
 
-        claims = self.get_userinfo(access_token, id_token, payload)
-        if claims.get("sub") != payload.get("sub") or not payload.get("sub"):
-            raise SuspiciousOperation("userinfo is about another subject")
-        issuer = settings.OIDC_ISSUER.rstrip("/")
-        if payload.get("iss", "").rstrip("/") != issuer or payload.get("aud") not in (
-            settings.OIDC_RP_CLIENT_ID,
-            [settings.OIDC_RP_CLIENT_ID],
-        ):
-            raise SuspiciousOperation("the ID token is not for this client from this issuer")
+        issuer, subject, phone = self.identity(access_token, payload, audiences=[settings.OIDC_RP_CLIENT_ID])
         try:
-            user = services.sso_user(issuer=issuer, subject=payload["sub"], phone=verified_phone(claims))
+            user = services.sso_user(issuer=issuer, subject=subject, phone=phone)
         except services.AccountError as exc:
-            raise LoginFailed(exc.message) from exc
+            raise LoginFailed(exc.message, exc.code) from exc
         if user is None:
-            raise NeedsPhone(issuer, payload["sub"])
+            raise NeedsPhone(issuer, subject)
         return user
+
+    def identity(self, access_token, payload, *, audiences) -> tuple[str, str, str | None]:
+        """(issuer, subject, verified phone) of a verified ID token's ``payload``, the phone from the
+        userinfo that ``access_token`` opens (or from the ID token itself when there is none)."""
+        if not payload.get("sub"):
+            raise SuspiciousOperation("the ID token names no subject")
+        claims = payload
+        if access_token:
+            claims = self.get_userinfo(access_token, None, payload)
+            if claims.get("sub") != payload.get("sub"):
+                raise SuspiciousOperation("userinfo is about another subject")
+        issuer = settings.OIDC_ISSUER.rstrip("/")
+        audience = payload.get("aud")
+        granted = set(audience) if isinstance(audience, list) else {audience}
+        if payload.get("iss", "").rstrip("/") != issuer or not granted & set(audiences):
+            raise SuspiciousOperation("the ID token is not for this client from this issuer")
+        return issuer, payload["sub"], verified_phone(claims)
+
+
+def client_identity(*, id_token: str, access_token: str = "") -> tuple[str, str, str | None]:
+    """The 科普中国 identity a client app already holds (the API's sign-in), checked as the web login
+    checks its own: the ID token's RS256 signature against the provider's published keys, its expiry,
+    issuer and audience (this site's client or one of ``OIDC_API_AUDIENCES``, the client apps'), and
+    the userinfo that ``access_token`` opens. (issuer, subject, verified phone), or ``LoginFailed``.
+    """
+    if not enabled():
+        raise LoginFailed(f"未开启{PROVIDER_LABEL}登录", "sso_unavailable")
+    backend = Backend()
+    with _refusals("OpenID Connect token of a client refused"):
+        payload = backend.get_payload_data(id_token, backend.retrieve_matching_jwk(id_token))
+        if "exp" not in payload:
+            raise SuspiciousOperation("the ID token does not expire")
+        audiences = [settings.OIDC_RP_CLIENT_ID, *settings.OIDC_API_AUDIENCES]
+        return backend.identity(access_token, payload, audiences=audiences)
+
+
+@contextmanager
+def _refusals(what: str):
+    """The provider's failures as what the person reads: expired, unreachable, or not completed."""
+    try:
+        yield
+    except jwt.ExpiredSignatureError as exc:
+        raise LoginFailed(EXPIRED) from exc
+    except requests.RequestException as exc:
+        logger.warning("OpenID Connect provider unreachable: %s", exc)
+        raise LoginFailed(UNAVAILABLE, "sso_unavailable") from exc
+    except (SuspiciousOperation, jwt.InvalidTokenError, KeyError, ValueError) as exc:
+        logger.warning("%s: %s", what, exc)
+        raise LoginFailed(NOT_COMPLETED) from exc
 
     def get_user(self, user_id):
         return None  # sessions are resumed by ModelBackend, which logged them in

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 import sms
+from kepuri.errors import Refusal
 
-from . import personal_data, ratelimits
-from .models import DELETED_PHONE_PREFIX, ExternalLogin, SmsCode, User
+from . import personal_data, ratelimits, tokens
+from .models import DELETED_PHONE_PREFIX, ApiToken, ExternalLogin, SmsCode, User
 from .phone import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -26,21 +27,18 @@ logger = logging.getLogger(__name__)
 CODE_DIGITS = 6
 CODE_VALIDITY = timedelta(minutes=5)
 CODE_MAX_WRONG_TRIES = 5
+CODE_SENT = f"验证码已发送，{int(CODE_VALIDITY.total_seconds() // 60)}分钟内有效"
 
 ALREADY_REGISTERED = "该手机号已注册，请直接登录"
 NOT_REGISTERED = "该手机号尚未注册"
 LOG_IN_FIRST = "请先登录"
 PHONE_TAKEN = "该手机号已被其他账号使用"
 DEACTIVATED = "该账号已停用，请联系管理员"
+CONSENT_NEEDED = "该手机号尚未注册，请阅读并同意《云上科普日网络服务使用协议》后登录"
 
 
-class AccountError(Exception):
-    """A refusal to show to the user; ``retry_after`` (seconds) when waiting helps."""
-
-    def __init__(self, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
+class AccountError(Refusal):
+    """A refusal to show to the user (``kepuri.errors.Refusal``); ``retry_after`` when waiting helps."""
 
 
 # --- SMS codes --------------------------------------------------------------
@@ -56,20 +54,20 @@ def check_phone_for(*, phone: str, purpose: str, user: User | None = None) -> No
     the user's own or another account's number as the 新号码."""
     changing = purpose in (SmsCode.Purpose.CHANGE_PHONE, SmsCode.Purpose.CHANGE_PHONE_OLD)
     if changing and (user is None or not user.is_authenticated):
-        raise AccountError(LOG_IN_FIRST)
+        raise AccountError(LOG_IN_FIRST, code="not_authenticated")
     if purpose == SmsCode.Purpose.CHANGE_PHONE_OLD:
         if phone != user.phone:
-            raise AccountError("原号码验证码只能发送到当前手机号")
+            raise AccountError("原号码验证码只能发送到当前手机号", code="invalid")
         return
     if purpose == SmsCode.Purpose.CHANGE_PHONE and phone == user.phone:
-        raise AccountError("新手机号与当前手机号相同")
+        raise AccountError("新手机号与当前手机号相同", code="invalid")
     registered = User.objects.filter(phone=phone).exists()
     if purpose == SmsCode.Purpose.REGISTER and registered:
-        raise AccountError(ALREADY_REGISTERED)
+        raise AccountError(ALREADY_REGISTERED, code="already_registered")
     if purpose == SmsCode.Purpose.RESET and not registered:
-        raise AccountError(NOT_REGISTERED)
+        raise AccountError(NOT_REGISTERED, code="not_registered")
     if purpose == SmsCode.Purpose.CHANGE_PHONE and registered:
-        raise AccountError(PHONE_TAKEN)
+        raise AccountError(PHONE_TAKEN, code="phone_taken")
 
 
 def request_sms_code(*, phone: str, purpose: str, ip: str, user: User | None = None) -> SmsCode:
@@ -83,9 +81,9 @@ def request_sms_code(*, phone: str, purpose: str, ip: str, user: User | None = N
         check_phone_for(phone=phone, purpose=purpose, user=user)
         ratelimits.acquire_sms_send(phone=phone)
     except ratelimits.LimitExceeded as exc:
-        raise AccountError(exc.message, retry_after=exc.retry_after) from exc
+        raise AccountError(exc.message, retry_after=exc.retry_after, code="rate_limited") from exc
     except ratelimits.LimiterUnavailable as exc:
-        raise AccountError("短信服务暂时不可用，请稍后再试") from exc
+        raise AccountError("短信服务暂时不可用，请稍后再试", code="sms_unavailable") from exc
 
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     now = timezone.now()
@@ -112,7 +110,7 @@ def request_sms_code(*, phone: str, purpose: str, ip: str, user: User | None = N
     except sms.SmsSendError as exc:
         logger.warning("SMS code to %s not sent: %s", phone, exc)
         sms_code.delete()
-        raise AccountError("短信发送失败，请稍后再试") from exc
+        raise AccountError("短信发送失败，请稍后再试", code="sms_unavailable") from exc
     return sms_code
 
 
@@ -124,13 +122,13 @@ def check_sms_code(*, phone: str, purpose: str, code: str) -> SmsCode:
     """
     latest = SmsCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at", "-id").first()
     if latest is None:
-        raise AccountError("请先获取验证码")
+        raise AccountError("请先获取验证码", code="code_invalid")
     if latest.used_at is not None:
-        raise AccountError("验证码已使用，请重新获取")
+        raise AccountError("验证码已使用，请重新获取", code="code_invalid")
     if latest.failed_attempts >= CODE_MAX_WRONG_TRIES:
-        raise AccountError("验证码错误次数过多，已失效，请重新获取")
+        raise AccountError("验证码错误次数过多，已失效，请重新获取", code="code_invalid")
     if latest.expires_at <= timezone.now():
-        raise AccountError("验证码已过期，请重新获取")
+        raise AccountError("验证码已过期，请重新获取", code="code_invalid")
     if constant_time_compare(latest.code_hmac, _code_hmac(phone=phone, purpose=purpose, code=code)):
         return latest
 
@@ -140,8 +138,8 @@ def check_sms_code(*, phone: str, purpose: str, code: str) -> SmsCode:
     latest.refresh_from_db(fields=["failed_attempts"])
     left = CODE_MAX_WRONG_TRIES - latest.failed_attempts
     if left <= 0:
-        raise AccountError("验证码错误次数过多，已失效，请重新获取")
-    raise AccountError(f"验证码错误，还可尝试{left}次")
+        raise AccountError("验证码错误次数过多，已失效，请重新获取", code="code_invalid")
+    raise AccountError(f"验证码错误，还可尝试{left}次", code="code_invalid")
 
 
 def use_sms_code(sms_code: SmsCode) -> None:
@@ -154,7 +152,7 @@ def use_sms_code(sms_code: SmsCode) -> None:
         expires_at__gt=now,
     ).update(used_at=now)
     if used != 1:
-        raise AccountError("验证码已失效，请重新获取")
+        raise AccountError("验证码已失效，请重新获取", code="code_invalid")
 
 
 def purge_expired_sms_codes(*, older_than: timedelta = timedelta(days=1)) -> int:
@@ -176,7 +174,7 @@ def register_user(*, sms_code: SmsCode, password: str) -> User:
                 phone=sms_code.phone, password=password, terms_accepted_at=timezone.now()
             )
     except IntegrityError as exc:
-        raise AccountError(ALREADY_REGISTERED) from exc
+        raise AccountError(ALREADY_REGISTERED, code="already_registered") from exc
 
 
 @transaction.atomic
@@ -185,11 +183,20 @@ def reset_password(*, sms_code: SmsCode, password: str) -> User:
     use_sms_code(sms_code)
     user = User.objects.select_for_update().filter(phone=sms_code.phone).first()
     if user is None:
-        raise AccountError(NOT_REGISTERED)
+        raise AccountError(NOT_REGISTERED, code="not_registered")
     user.set_password(password)
     user.save(update_fields=["password"])
+    tokens.revoke_all(user)
     ratelimits.clear_login_failures(phone=user.phone)
     return user
+
+
+@transaction.atomic
+def change_password(*, user: User, password: str) -> None:
+    """修改密码 (the caller has checked the old one): the account's other sessions and every API token end."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    tokens.revoke_all(user)
 
 
 # --- Login -----------------------------------------------------------------
@@ -200,19 +207,19 @@ def authenticate_by_phone(*, request, phone: str, password: str, ip: str) -> Use
     try:
         ratelimits.check_login_allowed(phone=phone, ip=ip)
     except ratelimits.LimitExceeded as exc:
-        raise AccountError(exc.message, retry_after=exc.retry_after) from exc
+        raise AccountError(exc.message, retry_after=exc.retry_after, code="login_locked") from exc
 
     user = authenticate(request, phone=phone, password=password)
     if user is None and _deactivated(phone=phone, password=password):
-        raise AccountError(DEACTIVATED)
+        raise AccountError(DEACTIVATED, code="account_disabled")
     if user is None:
         left = ratelimits.record_login_failure(phone=phone, ip=ip)
         if left == 0:
             refusal = ratelimits.login_lock_refusal(phone=phone)
-            raise AccountError(refusal.message, retry_after=refusal.retry_after)
+            raise AccountError(refusal.message, retry_after=refusal.retry_after, code="login_locked")
         if left is None:
-            raise AccountError("手机号码或密码错误")
-        raise AccountError(f"手机号码或密码错误，还可尝试{left}次")
+            raise AccountError("手机号码或密码错误", code="invalid_credentials")
+        raise AccountError(f"手机号码或密码错误，还可尝试{left}次", code="invalid_credentials")
     ratelimits.clear_login_failures(phone=phone)
     return user
 
@@ -225,6 +232,32 @@ def _deactivated(*, phone: str, password: str) -> bool:
     """
     user = User.objects.filter(phone=phone, is_active=False).first()
     return user is not None and user.check_password(password)
+
+
+@transaction.atomic
+def log_in_by_code(*, sms_code: SmsCode, agree: bool) -> User:
+    """验证码登录: the account of the code's phone, or a new one (no password) if its owner agrees now.
+
+    A phone without an account is refused unless ``agree`` (同意协议并登录): the
+    consent time is stored as at 注册. The code is used up only when someone is
+    logged in. A successful login clears the phone's failed password logins.
+    """
+    user = User.objects.select_for_update().filter(phone=sms_code.phone).first()
+    if user is None and not agree:
+        raise AccountError(CONSENT_NEEDED, code="consent_required")
+    if user is not None and not user.is_active:
+        raise AccountError(DEACTIVATED, code="account_disabled")
+    use_sms_code(sms_code)
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    phone=sms_code.phone, password=None, terms_accepted_at=timezone.now()
+                )
+        except IntegrityError:  # registered by a request racing this one
+            user = User.objects.get(phone=sms_code.phone)
+    ratelimits.clear_login_failures(phone=user.phone)
+    return user
 
 
 # --- 科普中国账号登录 (accounts/oidc.py does the protocol) -------------------------------
@@ -260,7 +293,9 @@ def _link_external(*, issuer: str, subject: str, phone: str) -> User:
             if user is None:
                 user = User.objects.create_user(phone=phone, password=None, terms_accepted_at=timezone.now())
             elif ExternalLogin.objects.filter(user=user, issuer=issuer).exclude(subject=subject).exists():
-                raise AccountError("该手机号已绑定另一个科普中国账号，请先登录后在个人中心解除绑定")
+                raise AccountError(
+                    "该手机号已绑定另一个科普中国账号，请先登录后在个人中心解除绑定", code="phone_taken"
+                )
             ExternalLogin.objects.get_or_create(issuer=issuer, subject=subject, defaults={"user": user})
     except IntegrityError:
         pass  # the same subject linked by a click that raced this one
@@ -294,7 +329,7 @@ def change_phone(*, user: User, old_code: SmsCode, new_code: SmsCode) -> str:
         or old_code.phone != locked.phone
         or new_code.purpose != SmsCode.Purpose.CHANGE_PHONE
     ):
-        raise AccountError("验证码已失效，请重新获取")
+        raise AccountError("验证码已失效，请重新获取", code="code_invalid")
     check_phone_for(phone=new_code.phone, purpose=SmsCode.Purpose.CHANGE_PHONE, user=locked)
     use_sms_code(old_code)
     use_sms_code(new_code)
@@ -304,8 +339,9 @@ def change_phone(*, user: User, old_code: SmsCode, new_code: SmsCode) -> str:
         with transaction.atomic():
             locked.save(update_fields=["phone"])
     except IntegrityError as exc:  # taken by a registration racing this change
-        raise AccountError(PHONE_TAKEN) from exc
+        raise AccountError(PHONE_TAKEN, code="phone_taken") from exc
     user.phone = new_phone
+    tokens.revoke_all(locked)
     transaction.on_commit(lambda: _tell_old_phone(old_phone=old_phone, new_phone=new_phone), robust=True)
     return old_phone
 
@@ -350,7 +386,7 @@ def delete_account(*, user: User) -> None:
     - removed: the phone (replaced by ``deleted-<id>``, which is no phone: it cannot
       log in, cannot collide, and leaves the number free to register afresh), the
       name, the password (made unusable, which also ends every session), the last
-      login time, groups and permissions, the 科普中国 links (ExternalLogin) and the
+      login time, groups and permissions, the 科普中国 links (ExternalLogin), the API tokens and the
       SMS codes sent to the number; the account is inactive and ``deleted_at`` set;
     - kept: the registration and consent times (when the account existed and under
       which terms what it published was published), and whatever the apps above keep,
@@ -364,11 +400,12 @@ def delete_account(*, user: User) -> None:
     """
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.is_deleted:
-        raise AccountError("该账号已注销")
+        raise AccountError("该账号已注销", code="not_found")
     if reason := deletion_refusal(locked):
-        raise AccountError(reason)
+        raise AccountError(reason, code="permission_denied")
     personal_data.erase(locked)
     unlink_external(user=locked)
+    ApiToken.objects.filter(user=locked).delete()
     SmsCode.objects.filter(phone=locked.phone).delete()
     locked.groups.clear()
     locked.user_permissions.clear()
@@ -386,7 +423,9 @@ def deactivate_account(*, user: User, by: User) -> bool:
     next request (Django's ModelBackend lets no inactive user in). Returns whether it changed."""
     if user.pk == by.pk:
         raise AccountError("不能停用自己的账号")
-    return User.objects.filter(pk=user.pk, is_active=True).update(is_active=False) == 1
+    changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False) == 1
+    tokens.revoke_all(user)
+    return changed
 
 
 def reactivate_account(*, user: User) -> bool:

@@ -46,10 +46,9 @@ def _request_code(request, data):
     except services.AccountError as exc:
         status = 429 if exc.retry_after else 400
         return status, {"ok": False, "message": exc.message, "retry_after": exc.retry_after}
-    minutes = int(services.CODE_VALIDITY.total_seconds() // 60)
     return 200, {
         "ok": True,
-        "message": f"验证码已发送，{minutes}分钟内有效",
+        "message": services.CODE_SENT,
         "retry_after": ratelimits.SMS_RESEND_SECONDS,
     }
 

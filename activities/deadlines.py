@@ -74,6 +74,13 @@ class WindowState:
         return (self.closes_at.astimezone(SHANGHAI) - timedelta(days=1)).date()
 
     @property
+    def code(self) -> str:
+        """The API's machine code of a refusal by this window: not yet open, or closed."""
+        if self.not_yet_open:
+            return "window_not_open"
+        return "window_closed" if self.is_closed else ""
+
+    @property
     def message(self) -> str:
         """What the page says: when it opens, until when it is open, or that it has closed."""
         label = Window(self.window).label

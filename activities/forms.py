@@ -61,6 +61,25 @@ def _submit_button(label, name, css="btn-primary", **attrs):
     return StrictButton(label, type="submit", name=name, value="1", css_class=f"btn {css}", **attrs)
 
 
+def poster_field(*, required: bool = False) -> ImageUploadField:
+    """活动宣传图: checked by content, re-encoded in the sizes the pages need."""
+    return ImageUploadField(
+        required=required,
+        label="活动宣传图",
+        max_bytes=POSTER_MAX_BYTES,
+        renditions=POSTER_RENDITIONS,
+        help_text="上传的活动宣传图将在科普日网站进行宣传展示，建议上传精美图片吸引大众用户前来参与。"
+        "支持 JPEG、PNG、WebP 格式，不超过 5 MB。",
+        error_messages={"required": REQUIRED_MESSAGES["poster"]},
+    )
+
+
+class PosterForm(forms.Form):
+    """活动宣传图 on its own: a client sends it before the report that names it (the API's /my/posters/)."""
+
+    poster = poster_field(required=True)
+
+
 class ReportForm(SupervisorForm):
     """活动填报. 暂存 keeps what is filled in (only 活动名称 is needed); 保存并下一步 asks for all."""
 
@@ -94,13 +113,7 @@ class ReportForm(SupervisorForm):
         required=False,
         help_text="选填；多个单位名称之间使用中文逗号“，”隔开。",
     )
-    poster = ImageUploadField(
-        label="活动宣传图",
-        max_bytes=POSTER_MAX_BYTES,
-        renditions=POSTER_RENDITIONS,
-        help_text="上传的活动宣传图将在科普日网站进行宣传展示，建议上传精美图片吸引大众用户前来参与。"
-        "支持 JPEG、PNG、WebP 格式，不超过 5 MB。",
-    )
+    poster = poster_field()
     staged_poster = forms.UUIDField(required=False, widget=forms.HiddenInput)
     is_public = forms.TypedChoiceField(
         label="是否在云上科普日展示",

@@ -27,8 +27,17 @@ Status = Activity.Status
 
 @dataclass(frozen=True)
 class Permission:
+    """Whether an operation is allowed now; if not, ``reason`` for the user and ``code`` for a client.
+
+    The codes are the API's stable machine codes (``api.errors``): ``not_found``,
+    ``not_owner``, ``pending_review``, ``change_pending``, ``not_submitted``,
+    ``not_approved``, ``locked`` (a supplement or summary is final), ``no_campaign``,
+    ``window_not_open`` and ``window_closed``.
+    """
+
     allowed: bool
     reason: str = ""
+    code: str = ""
 
     def __bool__(self):
         return self.allowed
@@ -37,30 +46,30 @@ class Permission:
 ALLOWED = Permission(True)
 
 
-def _refuse(reason: str) -> Permission:
-    return Permission(False, reason)
+def _refuse(reason: str, code: str) -> Permission:
+    return Permission(False, reason, code)
 
 
 def _owned(activity: Activity, user) -> Permission | None:
     """A refusal unless ``user`` owns the living ``activity``."""
     if activity.deleted_at is not None:
-        return _refuse("活动已删除")
+        return _refuse("活动已删除", "not_found")
     if not user.is_authenticated or activity.owner_id != user.pk:
-        return _refuse("只有发布该活动的账号可以操作")
+        return _refuse("只有发布该活动的账号可以操作", "not_owner")
     return None
 
 
 def _window(activity: Activity, window: Window, at: datetime | None) -> Permission:
     state = activity.window(window, at)
-    return ALLOWED if state.is_open else _refuse(state.message)
+    return ALLOWED if state.is_open else _refuse(state.message, state.code)
 
 
 def can_create(campaign, at: datetime | None = None) -> Permission:
     """发布活动: a new report, while the campaign's report window is open."""
     if campaign is None:
-        return _refuse("当前没有开放填报的科普日活动")
+        return _refuse("当前没有开放填报的科普日活动", "no_campaign")
     state = window_state(Window.REPORT, campaign=campaign, at=at)
-    return ALLOWED if state.is_open else _refuse(state.message)
+    return ALLOWED if state.is_open else _refuse(state.message, state.code)
 
 
 def can_edit(activity: Activity, user, at: datetime | None = None) -> Permission:
@@ -68,9 +77,9 @@ def can_edit(activity: Activity, user, at: datetime | None = None) -> Permission
     if (refusal := _owned(activity, user)) is not None:
         return refusal
     if activity.status == Status.PENDING:
-        return _refuse("活动待审核，请等审核结果出来后再编辑")
+        return _refuse("活动待审核，请等审核结果出来后再编辑", "pending_review")
     if activity.status == Status.APPROVED and activity.pending_change is not None:
-        return _refuse("修改待审核，请等审核结果出来后再编辑")
+        return _refuse("修改待审核，请等审核结果出来后再编辑", "change_pending")
     return _window(activity, Window.REPORT, at)
 
 
@@ -79,9 +88,9 @@ def can_supplement(activity: Activity, user, at: datetime | None = None) -> Perm
     if (refusal := _owned(activity, user)) is not None:
         return refusal
     if activity.status == Status.DRAFT:
-        return _refuse("请先提交活动，再补充活动信息")
+        return _refuse("请先提交活动，再补充活动信息", "not_submitted")
     if activity.supplemented_at is not None:
-        return _refuse("活动信息已补充，不可修改")
+        return _refuse("活动信息已补充，不可修改", "locked")
     return _window(activity, Window.SUPPLEMENT, at)
 
 
@@ -90,9 +99,9 @@ def can_summarize(activity: Activity, user, at: datetime | None = None) -> Permi
     if (refusal := _owned(activity, user)) is not None:
         return refusal
     if activity.status != Status.APPROVED:
-        return _refuse("活动审核通过后才能填写总结")
+        return _refuse("活动审核通过后才能填写总结", "not_approved")
     if activity.summarized_at is not None:
-        return _refuse("活动总结已提交，不可修改")
+        return _refuse("活动总结已提交，不可修改", "locked")
     return _window(activity, Window.SUMMARY, at)
 
 
@@ -101,7 +110,7 @@ def can_get_qr(activity: Activity, user) -> Permission:
     if (refusal := _owned(activity, user)) is not None:
         return refusal
     if activity.status == Status.DRAFT:
-        return _refuse("活动提交后才能生成二维码")
+        return _refuse("活动提交后才能生成二维码", "not_submitted")
     return ALLOWED
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from directory import jurisdiction
+from kepuri.errors import Refusal
 from kepuri.uploads import ProcessedImage
 from organizations.models import Organization
 
@@ -25,25 +26,21 @@ Status = Activity.Status
 POSTER_FIELDS = {"original": "poster", "list": "poster_list", "page": "poster_page"}
 
 
-class ActivityError(Exception):
-    """A refusal to show to the user as is."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ActivityError(Refusal):
+    """A refusal to show to the user as is (``kepuri.errors.Refusal``)."""
 
 
 class IncompleteReport(ActivityError):
     """保存并下一步 on a report that misses something; ``problems`` maps fields to messages."""
 
     def __init__(self, problems: dict[str, str]):
-        super().__init__("活动信息不完整，请按提示补充")
+        super().__init__("活动信息不完整，请按提示补充", code="incomplete")
         self.problems = problems
 
 
 def _require(permission: rules.Permission) -> None:
     if not permission:
-        raise ActivityError(permission.reason)
+        raise ActivityError(permission.reason, permission.code)
 
 
 def _poster_files(poster: ProcessedImage | StagedPoster | None) -> dict[str, ContentFile]:
@@ -165,7 +162,7 @@ def save_report(
 def _organization_of(owner) -> Organization:
     organization = Organization.objects.filter(owner=owner).first()
     if organization is None:
-        raise ActivityError("请先填写单位信息")
+        raise ActivityError("请先填写单位信息", "organization_required")
     return organization
 
 
@@ -192,7 +189,9 @@ def _submit_change(
     activity: Activity, *, owner, report: Report, poster, submit: bool, at: datetime
 ) -> Activity:
     if not submit:
-        raise ActivityError("已通过审核的活动不能暂存，修改后请点击“保存并下一步”提交审核")
+        raise ActivityError(
+            "已通过审核的活动不能暂存，修改后请点击“保存并下一步”提交审核", "approved_no_draft"
+        )
     has_poster = bool(poster) or bool(activity.poster)
     if problems := report.problems(campaign=activity.campaign, has_poster=has_poster):
         raise IncompleteReport(problems)
@@ -208,7 +207,7 @@ def _submit_change(
         with transaction.atomic():
             change.save()
     except IntegrityError as exc:
-        raise ActivityError("修改已提交，请等审核结果出来后再编辑") from exc
+        raise ActivityError("修改已提交，请等审核结果出来后再编辑", "change_pending") from exc
     activity.waiting_since = at
     activity.save(update_fields=["waiting_since"])
     record_decision(
@@ -237,7 +236,9 @@ def save_supplement(
     activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
     _require(rules.can_supplement(activity, user, at))
     if not (photos or video_links or news_links):
-        raise ActivityError("请至少上传一张图片或填写一个链接；暂无补充信息时请点击“跳过”")
+        raise ActivityError(
+            "请至少上传一张图片或填写一个链接；暂无补充信息时请点击“跳过”", "empty_supplement"
+        )
     for position, photo in enumerate(photos):
         item = ActivityPhoto(activity=activity, position=position, original_name=photo.name[:255])
         item.image.save(photo.files["original"].name, photo.files["original"], save=False)

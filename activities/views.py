@@ -4,9 +4,8 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, parse_etags
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_safe
 from organizations.forms import OrganizationForm
 from organizations.services import organization_of, save_organization
 
-from . import qr, rules, services
+from . import qr, rules, selectors, services
 from .deadlines import Window
 from .forms import ReportForm, SupplementForm
 from .models import Activity, ActivityChange, Campaign
@@ -25,14 +24,7 @@ STEPS = ["单位信息", "活动填报", "补充活动信息", "活动二维码"
 
 
 def _own_activity(request, code) -> Activity:
-    """The user's own living activity by its public code; 404 for anyone else's (no hint it exists)."""
-    return get_object_or_404(
-        Activity.objects.select_related(
-            "campaign", "region__parent", "category", "supervisor"
-        ).prefetch_related("changes", "extensions"),
-        public_code=code,
-        owner=request.user,
-    )
+    return selectors.own_activity(request.user, code)
 
 
 def _refused(request, permission, fallback="activities:user_center"):
@@ -200,6 +192,11 @@ def _qr_download(request, code, *, kind):
     activity = _own_activity(request, code)
     if not (permission := rules.can_get_qr(activity, request.user)):
         raise Http404(permission.reason)
+    return qr_response(request, activity, kind=kind)
+
+
+def qr_response(request, activity: Activity, *, kind: str) -> HttpResponse:
+    """The QR code as PNG or SVG (``?download`` as an attachment), with an ETag of what it shows."""
     etag = f'"{qr.fingerprint(activity)}"'
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
@@ -243,13 +240,7 @@ def delete(request, code):
 @login_required
 def user_center(request):
     """用户中心 → 我发布的活动: status, deadlines and the operations of SPEC §6."""
-    activities = (
-        Activity.objects.filter(owner=request.user)
-        .select_related("campaign", "region", "category")
-        .prefetch_related(
-            Prefetch("changes", queryset=ActivityChange.objects.order_by("-submitted_at")), "extensions"
-        )
-    )
+    activities = selectors.own_activities(request.user)
     now = timezone.now()
     rows = [
         {

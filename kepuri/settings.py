@@ -58,7 +58,11 @@ INSTALLED_APPS = [
     "notifications",
     "reviews",
     "public",
+    "api",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "demo",
 ]
 
@@ -180,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-sms": {"task": "notifications.tasks.deliver_sms", "schedule": 60.0},
     "worker-heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 60.0},
     "purge-expired-sms-codes": {"task": "accounts.tasks.purge_expired_sms_codes", "schedule": 3600.0},
+    "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_api_tokens", "schedule": 3600.0},
     "purge-staged-posters": {"task": "activities.tasks.purge_staged_posters", "schedule": 3600.0},
 }
 
@@ -207,6 +212,8 @@ OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid phone")
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+# The client apps (the 科普中国 mobile client) whose ID tokens the API accepts, besides this site's own.
+OIDC_API_AUDIENCES = env.list("OIDC_API_AUDIENCES", default=[])
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -246,6 +253,47 @@ ALIYUN_SMS = {
     "timeout_ms": env.int("ALIYUN_SMS_TIMEOUT_MS", default=5000),
     "retries": env.int("ALIYUN_SMS_RETRIES", default=2),
     "backoff_seconds": env.float("ALIYUN_SMS_BACKOFF_SECONDS", default=1.0),
+}
+
+# --- The client API (/api/v1/, the ``api`` app) ----------------------------------
+# Bearer tokens (accounts.tokens): an access token lives this many seconds, a refresh token days.
+API_ACCESS_TOKEN_SECONDS = env.int("API_ACCESS_TOKEN_SECONDS", default=15 * 60)
+API_REFRESH_TOKEN_DAYS = env.int("API_REFRESH_TOKEN_DAYS", default=30)
+# Requests per minute, counted in the rate-limit store (shared by every app server): per signed-in
+# account, and per client address for everyone (a venue's Wi-Fi puts many phones behind one address).
+API_RATE_PER_ACCOUNT = env.int("API_RATE_PER_ACCOUNT", default=600)
+API_RATE_PER_ADDRESS = env.int("API_RATE_PER_ADDRESS", default=1800)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AddressThrottle", "api.throttles.AccountThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "云上科普日 API",
+    "DESCRIPTION": "",  # written by api.schema.postprocess
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": False},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.postprocess"],
 }
 
 # --- Language, time ---------------------------------------------------------

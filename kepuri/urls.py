@@ -16,6 +16,7 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("messages/", include("notifications.urls")),
     path("review/", include("reviews.urls")),
+    path("api/v1/", include("api.urls")),
     path("center/organization/", include("organizations.urls")),
     path("", include("activities.urls")),
     path("", include("summaries.urls")),

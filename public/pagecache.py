@@ -40,9 +40,10 @@ LIST_TTL = 120
 LIST_GENERATION = "public:list-generation"
 
 
-def activity_key(code: str) -> str:
-    """The visitors' page of the activity, under its generation: see ``_forget``."""
-    return f"public:page:activity:{code}:{microcache.generation(_page_generation(code))}"
+def activity_key(code: str, kind: str = "page") -> str:
+    """The visitors' page of the activity (or, ``kind="api"``, its JSON), under its generation: see
+    ``_forget``; whatever moves the page on moves the JSON on."""
+    return f"public:{kind}:activity:{code}:{microcache.generation(_page_generation(code))}"
 
 
 def shell_key(code: str) -> str:
@@ -58,10 +59,11 @@ def _shell_generation(code: str) -> str:
     return f"public:generation:shell:{code}"
 
 
-def list_key(request) -> str:
+def list_key(request, kind: str = "page") -> str:
+    """A list page (or, ``kind="api"``, the JSON of a list) under the lists' generation."""
     generation = microcache.generation(LIST_GENERATION)
     query = hashlib.md5(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
-    return f"public:page:list:{generation}:{query}"
+    return f"public:{kind}:list:{generation}:{query}"
 
 
 def forget_activity(code: str) -> None:

@@ -61,6 +61,13 @@ class CheckInWindow:
         return math.floor((upcoming[0] - self.at).total_seconds())
 
     @property
+    def code(self) -> str:
+        """The API's machine code of a refusal by this window."""
+        if self.at < self.opens_at:
+            return "window_not_open"
+        return "window_closed" if self.at >= self.closes_at else ""
+
+    @property
     def message(self) -> str:
         if self.at < self.opens_at:
             return f"打卡将于 {format_short(self.opens_at)} 开放"

@@ -1,8 +1,9 @@
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from activities.models import Activity
+from activities.models import Activity, ActivityLink, ActivityPhoto
 from kepuri.prepared import prepared
 from notifications.services import unread
 from reviews import access
@@ -25,6 +26,24 @@ def listed():
 
 def for_list(activities):
     return activities.select_related("region__parent", "category", "campaign").only(*LIST_COLUMNS)
+
+
+def activity_for_page(code: str) -> Activity:
+    """An activity with what its public page shows: the facts, and the photos and links not hidden.
+
+    Raises Http404 for an unknown or deleted code; the caller decides who may see one that is not
+    public (``rules.visibility``).
+    """
+    queryset = Activity.objects.select_related(
+        "campaign", "region__parent", "category", "supervisor"
+    ).prefetch_related(
+        Prefetch("photos", queryset=ActivityPhoto.objects.filter(hidden_at__isnull=True)),
+        Prefetch("links", queryset=ActivityLink.objects.filter(hidden_at__isnull=True)),
+    )
+    try:
+        return queryset.get(public_code=code)
+    except Activity.DoesNotExist:
+        raise Http404 from None
 
 
 def recommended(limit=6):

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import Activity
+from kepuri.errors import Refusal
 from kepuri.text import problem_of as text_problem
 
 from . import pagecache, rules
@@ -13,15 +14,13 @@ from .models import CheckIn, Comment, Favorite, Like
 from .selectors import COUNTERS
 
 
-class ActionRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ActionRefused(Refusal):
+    """A refusal to show to the user as is (``kepuri.errors.Refusal``)."""
 
 
 def _require_public(activity: Activity) -> None:
     if rules.visibility(activity) != rules.Visibility.PUBLIC:
-        raise ActionRefused("活动审核通过后才能参与互动")
+        raise ActionRefused("活动审核通过后才能参与互动", "not_found")
 
 
 def _bump(activity: Activity, counter: str, by: int) -> None:
@@ -92,10 +91,10 @@ def check_in(*, user, activity: Activity, at: datetime | None = None) -> None:
     _require_public(activity)
     window = rules.checkin_window(activity, at)
     if not window.is_open:
-        raise ActionRefused(window.message)
+        raise ActionRefused(window.message, window.code)
     with transaction.atomic():
         if not _insert_once(CheckIn, user=user.pk, activity=activity.pk, created_at=window.at):
-            raise ActionRefused("您已打卡")
+            raise ActionRefused("您已打卡", "already_checked_in")
         _bump(activity, "checkin_count", +1)
 
 
@@ -104,11 +103,11 @@ def add_comment(*, user, activity: Activity, text: str) -> Comment:
     _require_public(activity)
     text = text.strip()
     if not text:
-        raise ActionRefused("请输入评论内容")
+        raise ActionRefused("请输入评论内容", "invalid")
     if len(text) > Comment.MAX_LENGTH:
-        raise ActionRefused(f"评论不能超过 {Comment.MAX_LENGTH} 个字")
+        raise ActionRefused(f"评论不能超过 {Comment.MAX_LENGTH} 个字", "invalid")
     if problem := text_problem(text):
-        raise ActionRefused(problem)
+        raise ActionRefused(problem, "invalid")
     with transaction.atomic():
         comment = Comment.objects.create(activity=activity, author=user, text=text)
         _bump(activity, "comment_count", +1)
@@ -118,7 +117,7 @@ def add_comment(*, user, activity: Activity, text: str) -> Comment:
 def delete_comment(*, user, comment: Comment) -> None:
     """The author takes their comment back (kept, no longer shown)."""
     if comment.author_id != user.pk:
-        raise ActionRefused("只能删除自己的评论")
+        raise ActionRefused("只能删除自己的评论", "not_found")
     with transaction.atomic():
         # Locked and read afresh: a moderator may have hidden it (and uncounted it) since the page was read.
         current = Comment.objects.select_for_update().filter(pk=comment.pk, deleted_at__isnull=True).first()
@@ -150,7 +149,7 @@ def restore_comment(*, comment: Comment) -> bool:
 def set_comment_hidden(*, user, comment: Comment, hidden: bool) -> None:
     """The organiser or a reviewer hides a comment (or shows it again); who and when are kept."""
     if not rules.may_moderate(user, comment.activity):
-        raise ActionRefused("只有活动的发布单位和审核员可以隐藏评论")
+        raise ActionRefused("只有活动的发布单位和审核员可以隐藏评论", "permission_denied")
     with transaction.atomic():
         visible = Comment.objects.visible().filter(pk=comment.pk)
         if hidden and visible.update(hidden_at=timezone.now(), hidden_by=user):

@@ -23,13 +23,11 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import Http404
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from activities.models import Activity, ActivityLink, ActivityPhoto
+from activities.models import Activity
 from kepuri import microcache
 from reviews import access
 
@@ -83,19 +81,6 @@ class Shell:
         return "".join(html + (part(name, arg) if name else "") for html, name, arg in self.pieces)
 
 
-def _load(code: str) -> Activity:
-    queryset = Activity.objects.select_related(
-        "campaign", "region__parent", "category", "supervisor"
-    ).prefetch_related(
-        Prefetch("photos", queryset=ActivityPhoto.objects.filter(hidden_at__isnull=True)),
-        Prefetch("links", queryset=ActivityLink.objects.filter(hidden_at__isnull=True)),
-    )
-    try:
-        return queryset.get(public_code=code)
-    except Activity.DoesNotExist:
-        raise Http404 from None
-
-
 def _build(activity: Activity, comments_page) -> Shell:
     comments = Paginator(
         Comment.objects.visible().filter(activity=activity).select_related("author"), COMMENTS_PAGE_SIZE
@@ -114,7 +99,7 @@ def for_code(code: str, comments_page=None) -> Shell:
     key = pagecache.shell_key(code) if first else None  # taken before reading: see pagecache._forget
     if key and (cached := microcache.get(key)):
         return cached
-    activity = _load(code)
+    activity = selectors.activity_for_page(code)
     shell = _build(activity, comments_page)
     if key and rules.visibility(activity) == rules.Visibility.PUBLIC:
         cache.set(key, shell, pagecache.PAGE_TTL)

@@ -19,14 +19,14 @@ def save_summary(
     activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
     permission = rules.can_summarize(activity, user, at)
     if not permission:
-        raise ActivityError(permission.reason)
+        raise ActivityError(permission.reason, permission.code)
     try:
         with transaction.atomic():
             summary = ActivitySummary.objects.create(
                 activity=activity, text=text, participants=participants, created_by=user, created_at=at
             )
     except IntegrityError as exc:
-        raise ActivityError("活动总结已提交，不可修改") from exc
+        raise ActivityError("活动总结已提交，不可修改", "locked") from exc
     for attachment in attachments:
         item = SummaryAttachment(summary=summary, kind=attachment.kind, original_name=attachment.name[:255])
         item.file.save(attachment.content.name, attachment.content, save=False)

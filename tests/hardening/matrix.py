@@ -21,8 +21,9 @@ NOW = datetime(2020, 9, 1, 10, 0, tzinfo=SHANGHAI)
 ROLES = ("visitor", "user", "owner", "other", "decider", "reader", "outsider", "superuser")
 
 
-def url_names():
-    """Every named URL of the site but the admin's (Django's own, behind its staff login)."""
+def url_names(*, api: bool = False):
+    """Every named URL of the site but the admin's (Django's own, behind its staff login) and the
+    API's; with ``api``, the API's only (tests/api/test_permission_matrix.py)."""
 
     def walk(patterns, namespace):
         for pattern in patterns:
@@ -33,7 +34,8 @@ def url_names():
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield (f"{namespace}:" if namespace else "") + pattern.name, pattern
 
-    return dict(walk(get_resolver().url_patterns, None))
+    found = dict(walk(get_resolver().url_patterns, None))
+    return {name: pattern for name, pattern in found.items() if name.startswith("api:") == api}
 
 
 def _unit(short_name):

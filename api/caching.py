@@ -1,0 +1,50 @@
+"""Public reads as the pages are served: the same JSON for every reader, kept in the shared cache
+under the generation a change moves on (``public.pagecache``), with an ETag.
+
+A client that sends the ETag back (``If-None-Match``) gets 304. ``Cache-Control: no-cache``,
+as on the pages: a phone may keep the answer but asks again each time, so a change shows at once.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from rest_framework.renderers import JSONRenderer
+
+from kepuri import microcache
+
+
+def _answer(request, content: bytes, etag: str) -> HttpResponse:
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, content_type="application/json")
+    response["ETag"] = etag
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+def render(data) -> tuple[bytes, str]:
+    content = JSONRenderer().render(data)
+    return content, '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
+
+
+def public_json(
+    request, build: Callable[[], object], *, key: str | None = None, ttl: int = 60
+) -> HttpResponse:
+    """``build()``'s data as JSON with an ETag; kept under ``key`` for ``ttl`` seconds when given."""
+    if key and (hit := microcache.get(key)):
+        return _answer(request, *hit)
+    content, etag = render(build())
+    if key and ttl > 0:
+        cache.set(key, (content, etag), ttl)
+    return _answer(request, content, etag)
+
+
+def private(response):
+    """An account's own data: stored by nobody between the client and us."""
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -1,0 +1,75 @@
+"""How often a client may call the API: per signed-in account and per client address.
+
+Counted in the rate-limit store of ``accounts.ratelimits`` (Redis when
+``REDIS_URL`` is set), so every app server counts the same requests. Fixed
+windows of a minute: one increment a request. The limits of SPEC §2 (SMS codes,
+failed logins) are counted by the services as on the site, under the same keys,
+on top of these. When the store cannot be reached, requests go on uncounted (as
+logins do on the site) and the outage is logged.
+"""
+
+import logging
+import math
+import time
+
+from django.conf import settings
+from limits import RateLimitItemPerMinute
+from limits.errors import StorageError
+from rest_framework.throttling import BaseThrottle
+
+from accounts import ratelimits
+from kepuri.http import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+class _PerMinute(BaseThrottle):
+    scope = ""
+    setting = ""
+
+    def key(self, request) -> str | None:
+        raise NotImplementedError
+
+    @property
+    def rate(self) -> int:
+        return getattr(settings, self.setting)
+
+    def allow_request(self, request, view):
+        key = self.key(request)
+        if key is None:
+            return True
+        item = RateLimitItemPerMinute(self.rate)
+        limiter = ratelimits.fixed_window_limiter()
+        try:
+            if limiter.hit(item, self.scope, key):
+                return True
+            self.retry_after = max(
+                1, math.ceil(limiter.get_window_stats(item, self.scope, key).reset_time - time.time())
+            )
+        except StorageError as exc:
+            logger.error("Rate-limit store unreachable, API request not counted: %s", exc)
+            return True
+        return False
+
+    def wait(self):
+        return self.retry_after
+
+
+class AddressThrottle(_PerMinute):
+    """``API_RATE_PER_ADDRESS`` requests a minute from one client address, signed in or not."""
+
+    scope = "api-address"
+    setting = "API_RATE_PER_ADDRESS"
+
+    def key(self, request):
+        return client_ip(request)
+
+
+class AccountThrottle(_PerMinute):
+    """``API_RATE_PER_ACCOUNT`` requests a minute for one signed-in account, over all its tokens."""
+
+    scope = "api-account"
+    setting = "API_RATE_PER_ACCOUNT"
+
+    def key(self, request):
+        return str(request.user.pk) if request.user.is_authenticated else None
