@@ -7,13 +7,14 @@ as on the pages: a phone may keep the answer but asks again each time, so a chan
 
 import hashlib
 from collections.abc import Callable
+from functools import wraps
 
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
-from rest_framework.renderers import JSONRenderer
 
+from api.renderers import JSONRenderer
 from kepuri import microcache
 
 
@@ -48,3 +49,25 @@ def private(response):
     """An account's own data: stored by nobody between the client and us."""
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def served_from_cache(key: Callable[..., str]):
+    """Wrap a public read's view: a visitor's GET whose answer is in the cache is served from there,
+    before REST framework's dispatch (authentication, throttles, content negotiation) runs.
+
+    Only without an ``Authorization`` header: a client that sends a token has it checked (a bad one
+    is 401) and its account counted, through the view. The view stores what it answers under the
+    same ``key(request, *args, **kwargs)`` (``public_json``), so the two agree.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            anonymous = request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META
+            if anonymous and (hit := microcache.get(key(request, *args, **kwargs))):
+                return _answer(request, *hit)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -6,6 +6,12 @@ windows of a minute: one increment a request. The limits of SPEC §2 (SMS codes,
 failed logins) are counted by the services as on the site, under the same keys,
 on top of these. When the store cannot be reached, requests go on uncounted (as
 logins do on the site) and the outage is logged.
+
+The public reads (the list, an activity, the campaign, the directory) are the
+same cached JSON for everyone, as the pages are, and like the pages they count
+no visitor: a limit there would turn away a venue's phones behind one address
+and protect nothing the public page does not show. A signed-in client's
+requests count toward its account there too (``PUBLIC_READ``).
 """
 
 import logging
@@ -73,3 +79,6 @@ class AccountThrottle(_PerMinute):
 
     def key(self, request):
         return str(request.user.pk) if request.user.is_authenticated else None
+
+
+PUBLIC_READ = [AccountThrottle]  # the throttles of the public reads: see the module's docstring

@@ -16,6 +16,9 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 urlpatterns = [
+    # The busiest first: URLs are matched in order.
+    path("activities/<slug:code>/", public.activity_view, name="activity"),
+    path("activities/", public.activities_view, name="activities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     # Signing in and out
@@ -61,9 +64,7 @@ urlpatterns = [
         name="my_activity_qr",
     ),
     path("my/posters/", my_activities.PostersView.as_view(), name="my_posters"),
-    # The public site
-    path("activities/", public.ActivitiesView.as_view(), name="activities"),
-    path("activities/<slug:code>/", public.ActivityView.as_view(), name="activity"),
+    # The public site (the rest of it below)
     path("activities/<slug:code>/me/", public.ReaderStateView.as_view(), name="activity_me"),
     path("activities/<slug:code>/like/", public.LikeView.as_view(), name="activity_like"),
     path("activities/<slug:code>/favorite/", public.FavoriteView.as_view(), name="activity_favorite"),

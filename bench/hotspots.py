@@ -32,7 +32,7 @@ def request_of(factory, item):
     if item["method"] == "POST":
         content_type = item["headers"]["Content-Type"]
         return factory.post(item["path"], item["body"], content_type=content_type, **headers)
-    return factory.get(item["path"], **headers)
+    return factory.generic(item["method"], item["path"], **headers)
 
 
 def main():

@@ -57,6 +57,10 @@ SERVER_ENV = {
     "STATIC_ROOT": str(STATIC_ROOT),
     "LOG_LEVEL": "WARNING",
     "SMS_BACKEND": "database",
+    # Every request of the load comes from 127.0.0.1: the API's per-address and per-account limits
+    # are counted (their cost is part of each request) but set beyond what the load reaches.
+    "API_RATE_PER_ADDRESS": "100000000",
+    "API_RATE_PER_ACCOUNT": "100000000",
 }
 os.environ.update(SERVER_ENV)
 
@@ -78,6 +82,9 @@ TARGETS = {
     "列表：按城市": (0.25, 150),
     "列表：两字关键词": (0.25, 150),
     "归口单位联想": (0.50, None),
+    "API：活动详情（匿名）": (0.50, None),
+    "API：列表按城市": (0.25, None),
+    "API：列表两字关键词": (0.25, None),
 }
 
 
@@ -126,6 +133,17 @@ def session_cookies(phones) -> dict[str, str]:
     return cookies
 
 
+def api_tokens(phones) -> list[str]:
+    """An API access token for each of these users (valid for the run's length and more)."""
+    from django.test import override_settings
+
+    from accounts import tokens
+    from accounts.models import User
+
+    with override_settings(API_ACCESS_TOKEN_SECONDS=24 * 3600):
+        return [tokens.issue(user, client="bench").access for user in User.objects.filter(phone__in=phones)]
+
+
 # --- requests ---------------------------------------------------------------------------------
 
 
@@ -143,6 +161,7 @@ def scenarios(facts) -> list[dict]:
     )
     organiser_cookies = session_cookies([phone for phone, _ in organisers])
     cities = list(Region.objects.cities().values_list("code", "name"))
+    bearers = api_tokens(facts["public_user_phones"])
     ajax = {"X-Requested-With": "XMLHttpRequest", "X-CSRFToken": CSRF_SECRET}
 
     def get(path, cookie=None):
@@ -193,6 +212,29 @@ def scenarios(facts) -> list[dict]:
         },
         {"name": "归口单位联想", "requests": [autocomplete() for _ in range(2000)]},
         {"name": "审核队列", "requests": [get("/review/", reviewer), get("/review/?state=all", reviewer)]},
+        {"name": "API：活动详情（匿名）", "requests": [get(f"/api/v1/activities/{code}/") for code in hot]},
+        {
+            "name": "API：列表按城市",
+            "requests": [get(f"/api/v1/activities/?region={code}") for code in facts["city_codes"]],
+        },
+        {
+            "name": "API：列表两字关键词",
+            "requests": [
+                get("/api/v1/activities/?" + urlencode({"q": keyword})) for keyword in facts["keywords"]
+            ],
+        },
+        {
+            "name": "API：点赞",
+            "requests": [
+                {
+                    "method": rng.choice(["PUT", "DELETE"]),
+                    "path": f"/api/v1/activities/{rng.choice(hot)}/like/",
+                    "headers": {"Authorization": f"Bearer {rng.choice(bearers)}"},
+                    "body": "",
+                }
+                for _ in range(2000)
+            ],
+        },
     ]
 
 
@@ -272,7 +314,7 @@ def send(item):
         return client.post(
             item["path"], item["body"], content_type=item["headers"]["Content-Type"], **headers
         )
-    return client.get(item["path"], **headers)
+    return client.generic(item["method"], item["path"], **headers)
 
 
 def check_responses(requests) -> None:

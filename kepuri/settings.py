@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "api.middleware.sunset",
 ]
 
 ROOT_URLCONF = "kepuri.urls"
@@ -262,12 +263,14 @@ API_REFRESH_TOKEN_DAYS = env.int("API_REFRESH_TOKEN_DAYS", default=30)
 # Requests per minute, counted in the rate-limit store (shared by every app server): per signed-in
 # account, and per client address for everyone (a venue's Wi-Fi puts many phones behind one address).
 API_RATE_PER_ACCOUNT = env.int("API_RATE_PER_ACCOUNT", default=600)
-API_RATE_PER_ADDRESS = env.int("API_RATE_PER_ADDRESS", default=1800)
+API_RATE_PER_ADDRESS = env.int("API_RATE_PER_ADDRESS", default=6000)
+# Once /api/v2/ exists: the last day of v1 (YYYY-MM-DD); v1 then sends Deprecation and Sunset headers.
+API_V1_SUNSET = env.str("API_V1_SUNSET", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",

@@ -7,6 +7,7 @@ from public import views as public_views
 from . import views
 
 urlpatterns = [
+    path("api/v1/", include("api.urls")),  # first: its busiest paths are matched before the site's
     path("", public_views.home, name="home"),
     path("", include("public.urls")),
     path("favicon.ico", views.favicon),
@@ -16,7 +17,6 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("messages/", include("notifications.urls")),
     path("review/", include("reviews.urls")),
-    path("api/v1/", include("api.urls")),
     path("center/organization/", include("organizations.urls")),
     path("", include("activities.urls")),
     path("", include("summaries.urls")),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -92,6 +93,15 @@ def _body(request) -> dict:
     return dict(data) if isinstance(data, dict) else {}
 
 
+def _edit(request, code: str, values: dict) -> Response:
+    """编辑活动 with these values: a draft or a rejected activity is saved (or submitted), an approved
+    one files a change."""
+    activity = selectors.own_activity(request.user, code)
+    _require(rules.can_edit(activity, request.user))
+    form = _report_form(request, values, campaign=activity.campaign, activity=activity)
+    return _answer(request, _save(request, form, activity=activity))
+
+
 class MyActivitiesView(APIView):
     """我发布的活动, and 发布活动 (a new report: 暂存 or 保存并下一步)."""
 
@@ -126,18 +136,12 @@ class MyActivityView(APIView):
 
     @extend_schema(tags=TAG, request=ReportIn, responses=MyActivity, summary="编辑活动（全部字段）")
     def put(self, request, code):
-        return self._edit(request, code, _body(request))
+        return _edit(request, code, _body(request))
 
     @extend_schema(tags=TAG, request=ReportIn, responses=MyActivity, summary="编辑活动（部分字段）")
     def patch(self, request, code):
         activity = selectors.own_activity(request.user, code)
-        return self._edit(request, code, report_as_input(activity) | _body(request))
-
-    def _edit(self, request, code, values):
-        activity = selectors.own_activity(request.user, code)
-        _require(rules.can_edit(activity, request.user))
-        form = _report_form(request, values, campaign=activity.campaign, activity=activity)
-        return _answer(request, _save(request, form, activity=activity))
+        return _edit(request, code, report_as_input(activity) | _body(request))
 
     @extend_schema(tags=TAG, responses={204: None}, summary="删除活动")
     def delete(self, request, code):
@@ -154,7 +158,7 @@ class SubmitView(APIView):
     @extend_schema(tags=TAG, request=None, responses=MyActivity, summary="提交审核")
     def post(self, request, code):
         activity = selectors.own_activity(request.user, code)
-        return MyActivityView()._edit(request, code, report_as_input(activity) | {"submit": True})
+        return _edit(request, code, report_as_input(activity) | {"submit": True})
 
 
 class SupplementView(APIView):
@@ -221,9 +225,21 @@ class SummaryView(APIView):
         return _answer(request, activity)
 
 
+class _AnyAccept(BaseContentNegotiation):
+    """An image is answered whatever the client says it accepts (an ``Accept: image/png`` included);
+    a refusal is JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class QrView(APIView):
     """活动二维码 as PNG (at least 1000 px, captioned) or SVG; ``?download`` for an attachment."""
 
+    content_negotiation_class = _AnyAccept
     error_codes = ("not_submitted",)
     etag = True
 

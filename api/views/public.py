@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activities.models import Activity
-from api.caching import private, public_json
+from api.caching import private, public_json, served_from_cache
 from api.errors import ApiError, form_invalid
 from api.inputs import shape
 from api.pagination import Cursor
@@ -26,6 +26,7 @@ from api.serializers.activities import (
     PublicActivityCard,
     ReaderStateOut,
 )
+from api.throttles import PUBLIC_READ
 from public import pagecache, rules, selectors, services
 from public.filters import SORTS, ActivityListFilter
 from public.models import CheckIn, Comment, Favorite, Like
@@ -50,6 +51,7 @@ class ActivitiesView(APIView):
     """活动列表: approved activities shown on the site (展示 = 是), with the site's filters."""
 
     permission_classes = [AllowAny]
+    throttle_classes = PUBLIC_READ
     pagination_class = _ListCursor
     etag = True
 
@@ -71,18 +73,21 @@ class ActivitiesView(APIView):
         ],
     )
     def get(self, request):
-        filters = ActivityListFilter(request.query_params, queryset=selectors.for_list(selectors.listed()))
-        if not filters.is_valid():
-            raise form_invalid(filters.form)
-        self.sort = filters.form.cleaned_data.get("sort") or "newest"
-
-        def build():
+        def build():  # on a miss: a filter the form refuses is 422 and is not kept
+            listed = selectors.for_list(selectors.listed())
+            filters = ActivityListFilter(request.query_params, queryset=listed)
+            if not filters.is_valid():
+                raise form_invalid(filters.form)
+            self.sort = filters.form.cleaned_data.get("sort") or "newest"
             paginator = self.pagination_class()
             page = paginator.paginate_queryset(filters.qs, request, self)
             return paginator.get_paginated_response(PublicActivityCard(page, many=True).data).data
 
-        key = pagecache.list_key(request._request, kind="api")
-        return public_json(request, build, key=key, ttl=pagecache.LIST_TTL)
+        return public_json(request, build, key=_list_key(request._request), ttl=pagecache.LIST_TTL)
+
+
+def _list_key(request) -> str:
+    return pagecache.list_key(request, kind="api")  # taken before reading: see pagecache._forget
 
 
 def _activity_data(code: str) -> dict:
@@ -99,13 +104,23 @@ class ActivityView(APIView):
     """The activity the QR code opens: its approved version, its photos and links, its counts."""
 
     permission_classes = [AllowAny]
+    throttle_classes = PUBLIC_READ
     etag = True
     error_codes = ("under_review",)
 
     @extend_schema(tags=TAG, responses=PublicActivity, summary="活动详情")
     def get(self, request, code):
-        key = pagecache.activity_key(code, kind="api")  # taken before reading: see pagecache._forget
-        return public_json(request, lambda: _activity_data(code), key=key, ttl=pagecache.PAGE_TTL)
+        return public_json(
+            request, lambda: _activity_data(code), key=_activity_key(request, code), ttl=pagecache.PAGE_TTL
+        )
+
+
+def _activity_key(request, code) -> str:
+    return pagecache.activity_key(code, kind="api")  # taken before reading: see pagecache._forget
+
+
+activities_view = served_from_cache(lambda request: _list_key(request))(ActivitiesView.as_view())
+activity_view = served_from_cache(_activity_key)(ActivityView.as_view())
 
 
 def _public_activity(code) -> Activity:
@@ -137,9 +152,9 @@ class ReaderStateView(APIView):
         activity = _public_activity(code)
         mine = selectors.reader_state(request.user, activity)
         data = {
-            "checked_in": mine["checked_in"],
-            "liked": mine["liked"],
-            "favorited": mine["favorited"],
+            "checked_in": bool(mine["checked_in"]),
+            "liked": bool(mine["liked"]),
+            "favorited": bool(mine["favorited"]),
             "counts": {
                 "checkins": mine["checkin_count"],
                 "likes": mine["like_count"],

@@ -9,6 +9,7 @@ from activities.models import Campaign
 from api.caching import public_json
 from api.errors import ApiError
 from api.serializers.reference import CampaignOut, Province, UnitMatches, window
+from api.throttles import PUBLIC_READ
 from directory import selectors
 from directory.jurisdiction import SupervisorType
 from directory.models import Region
@@ -36,6 +37,7 @@ class CampaignView(APIView):
     """The current campaign (科普日年度): themes, label, categories, and its windows now."""
 
     permission_classes = [AllowAny]
+    throttle_classes = PUBLIC_READ
     etag = True
 
     @extend_schema(tags=TAG, responses=CampaignOut, summary="当前科普日年度")
@@ -53,6 +55,7 @@ class RegionsView(APIView):
     """所在地区: the 32 province-level entries, each with its cities (the 2020 division codes)."""
 
     permission_classes = [AllowAny]
+    throttle_classes = PUBLIC_READ
     etag = True
 
     @extend_schema(tags=TAG, responses=Province(many=True), summary="所在地区（省、市）")
@@ -74,6 +77,7 @@ class UnitsView(APIView):
     pinyin initials; for 省科协 / 市科协 only those of the activity's region."""
 
     permission_classes = [AllowAny]
+    throttle_classes = PUBLIC_READ
     etag = True
     query_serializer = True
 

@@ -485,3 +485,43 @@ def test_a_provider_that_is_down_answers_503(api, provider):
     cache.clear()
     down = api.post("/api/v1/auth/token/", {"grant_type": "oidc", "id_token": token})
     assert down.status_code == 503 and down.json()["code"] == "sso_unavailable"
+
+
+# --- the API's own limits ------------------------------------------------------------------------
+
+
+def test_requests_per_account_are_limited_across_its_tokens(settings, clock):
+    settings.API_RATE_PER_ACCOUNT = 3
+    user = UserFactory(phone=PHONE)
+    phone_app, tablet = bearer(user), bearer(user)
+    for client in (phone_app, phone_app, tablet):
+        assert client.get("/api/v1/me/").status_code == 200
+    refused = tablet.get("/api/v1/me/")  # the 4th in this minute, from either token
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert refused.json()["detail"] == f"请求过于频繁，请 {refused.json()['retry_after']} 秒后再试"
+    assert refused["Retry-After"] == str(refused.json()["retry_after"])
+    assert bearer(UserFactory()).get("/api/v1/me/").status_code == 200  # another account is not counted
+    clock.shift(timedelta(seconds=60))
+    assert phone_app.get("/api/v1/me/").status_code == 200
+
+
+def test_requests_per_address_are_limited_signed_in_or_not(api, settings, clock):
+    settings.API_RATE_PER_ADDRESS = 2
+    bad = {"refresh_token": "kpr_nothing"}
+    assert api.post("/api/v1/auth/token/refresh/", bad, REMOTE_ADDR="10.0.0.7").status_code == 401
+    assert bearer(UserFactory()).get("/api/v1/me/", REMOTE_ADDR="10.0.0.7").status_code == 200
+    assert api.post("/api/v1/auth/token/refresh/", bad, REMOTE_ADDR="10.0.0.7").status_code == 429
+    assert api.post("/api/v1/auth/token/refresh/", bad, REMOTE_ADDR="10.0.0.8").status_code == 401
+
+
+def test_public_reads_count_no_visitor_as_the_pages_do(api, settings):
+    settings.API_RATE_PER_ADDRESS = 1
+    for _ in range(3):
+        assert api.get("/api/v1/campaign/").status_code == 200
+        assert api.get("/api/v1/activities/").status_code == 200
+
+
+def test_the_limit_store_down_lets_requests_through(api, settings):
+    settings.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"
+    assert api.get("/api/v1/campaign/").status_code == 200
