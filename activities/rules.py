@@ -19,6 +19,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from organizations.services import organization_of
+
 from .deadlines import Window, window_state
 from .models import Activity
 
@@ -70,6 +72,15 @@ def can_create(campaign, at: datetime | None = None) -> Permission:
         return _refuse("当前没有开放填报的科普日活动", "no_campaign")
     state = window_state(Window.REPORT, campaign=campaign, at=at)
     return ALLOWED if state.is_open else _refuse(state.message, state.code)
+
+
+def can_report(campaign, owner, at: datetime | None = None) -> Permission:
+    """活动填报 of a new activity by ``owner``: the window open, and 单位信息 filled in first (SPEC §3)."""
+    if not (permission := can_create(campaign, at)):
+        return permission
+    if organization_of(owner) is None:
+        return _refuse("请先填写单位信息", "organization_required")
+    return ALLOWED
 
 
 def can_edit(activity: Activity, user, at: datetime | None = None) -> Permission:

@@ -112,11 +112,11 @@ def report_new(request):
     if existing is not None:
         return redirect("activities:edit", code=existing.public_code)
     campaign = Campaign.objects.current()
-    if not (permission := rules.can_create(campaign)):
+    if not (permission := rules.can_report(campaign, request.user)):
+        if permission.code == "organization_required":  # step 1 is where it is filled in
+            messages.info(request, permission.reason)
+            return redirect("activities:publish")
         return _refused(request, permission, "activities:publish")
-    if organization_of(request.user) is None:
-        messages.info(request, "请先填写单位信息")
-        return redirect("activities:publish")
     form = ReportForm(request.POST or None, request.FILES or None, campaign=campaign, owner=request.user)
     if request.method == "POST" and (response := _save_report(request, form, campaign=campaign, token=token)):
         return response

@@ -2,6 +2,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from activities.models import Activity, ActivityLink, ActivityPhoto
 from kepuri.prepared import prepared
@@ -44,6 +45,20 @@ def activity_for_page(code: str) -> Activity:
         return queryset.get(public_code=code)
     except Activity.DoesNotExist:
         raise Http404 from None
+
+
+def for_action(code: str) -> Activity:
+    """The approved activity an action (打卡, 点赞, 收藏, 评论) is for, with what the actions read:
+    its state, dates and counts; 404 for any other."""
+    fields = ("public_code", "status", "deleted_at", "starts_at", "ends_at", *COUNTERS)
+    return get_object_or_404(
+        Activity.objects.filter(status=Activity.Status.APPROVED).only(*fields), public_code=code
+    )
+
+
+def visible_comments(activity):
+    """The comments its page shows, newest first (neither deleted nor hidden), with their authors."""
+    return Comment.objects.visible().filter(activity=activity).select_related("author")
 
 
 def recommended(limit=6):

@@ -82,9 +82,7 @@ class Shell:
 
 
 def _build(activity: Activity, comments_page) -> Shell:
-    comments = Paginator(
-        Comment.objects.visible().filter(activity=activity).select_related("author"), COMMENTS_PAGE_SIZE
-    ).get_page(comments_page)
+    comments = Paginator(selectors.visible_comments(activity), COMMENTS_PAGE_SIZE).get_page(comments_page)
     html = render_to_string("public/activity_shell.html", {"activity": activity, "comments": comments})
     return Shell.parse(activity, html)
 

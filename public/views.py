@@ -114,11 +114,7 @@ def _answer(request, activity, *, ok=True, message="", **data):
 
 
 def _public_activity(code) -> Activity:
-    """The activity an action is for, with what the actions read: its state, dates and counts."""
-    fields = ("public_code", "status", "deleted_at", "starts_at", "ends_at", *selectors.COUNTERS)
-    return get_object_or_404(
-        Activity.objects.filter(status=Activity.Status.APPROVED).only(*fields), public_code=code
-    )
+    return selectors.for_action(code)
 
 
 def _toggle(request, code, action, setter):

@@ -31,7 +31,6 @@ from api.serializers.activities import (
     file_url,
     report_as_input,
 )
-from organizations.services import organization_of
 from summaries import services as summaries
 from summaries.forms import SummaryForm
 
@@ -118,9 +117,7 @@ class MyActivitiesView(APIView):
     @extend_schema(tags=TAG, request=ReportIn, responses={201: MyActivity}, summary="发布活动")
     def post(self, request):
         campaign = Campaign.objects.current()
-        _require(rules.can_create(campaign))
-        if organization_of(request.user) is None:
-            raise ApiError("organization_required", "请先填写单位信息")
+        _require(rules.can_report(campaign, request.user))
         form = _report_form(request, _body(request), campaign=campaign)
         return _answer(request, _save(request, form, campaign=campaign), created=True)
 

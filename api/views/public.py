@@ -124,11 +124,7 @@ activity_view = served_from_cache(_activity_key)(ActivityView.as_view())
 
 
 def _public_activity(code) -> Activity:
-    """The activity an action is for, with what the actions read: its state, dates and counts."""
-    fields = ("public_code", "status", "deleted_at", "starts_at", "ends_at", *selectors.COUNTERS)
-    return get_object_or_404(
-        Activity.objects.filter(status=Activity.Status.APPROVED).only(*fields), public_code=code
-    )
+    return selectors.for_action(code)
 
 
 def _counts(activity) -> dict:
@@ -238,7 +234,7 @@ class CommentsView(APIView):
         activity = _public_activity(code)
         paginator = Cursor()
         paginator.ordering = ("-created_at", "-id")
-        comments = Comment.objects.visible().filter(activity=activity).select_related("author")
+        comments = selectors.visible_comments(activity)
         page = paginator.paginate_queryset(comments, request, self)
         return paginator.get_paginated_response(CommentOut(page, many=True).data)
 
