@@ -29,7 +29,7 @@ from limits import (
 )
 from limits.errors import StorageError
 from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -90,14 +90,9 @@ def limiter() -> MovingWindowRateLimiter:
     return _limiter_for(settings.RATELIMIT_STORAGE_URI, settings.RATELIMIT_KEY_PREFIX)
 
 
-@functools.lru_cache(maxsize=4)
-def _fixed_window_for(uri: str, key_prefix: str) -> FixedWindowRateLimiter:
-    return FixedWindowRateLimiter(_limiter_for(uri, key_prefix).storage)
-
-
-def fixed_window_limiter() -> FixedWindowRateLimiter:
-    """The same store, counted in fixed windows: one increment a hit, for limits on every request."""
-    return _fixed_window_for(settings.RATELIMIT_STORAGE_URI, settings.RATELIMIT_KEY_PREFIX)
+def storage():
+    """The store the limits are counted in, for counters of other shapes (``api.throttles``)."""
+    return limiter().storage
 
 
 def reset_all() -> None:

@@ -9,7 +9,6 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
@@ -34,14 +33,18 @@ def render(data) -> tuple[bytes, str]:
 
 
 def public_json(
-    request, build: Callable[[], object], *, key: str | None = None, ttl: int = 60
+    request, build: Callable[[], object], *, kept: tuple[str, str] | None = None, ttl: int = 60
 ) -> HttpResponse:
-    """``build()``'s data as JSON with an ETag; kept under ``key`` for ``ttl`` seconds when given."""
-    if key and (hit := microcache.get(key)):
+    """``build()``'s data as JSON with an ETag; with ``kept`` (a key and the generation that guards
+    it), kept for ``ttl`` seconds until that generation moves on (``microcache.get_current``)."""
+    if kept is None:
+        return _answer(request, *render(build()))
+    key, generation_key = kept
+    generation, hit = microcache.get_current(key, generation_key)
+    if hit:
         return _answer(request, *hit)
-    content, etag = render(build())
-    if key and ttl > 0:
-        cache.set(key, (content, etag), ttl)
+    content, etag = render(build())  # made at ``generation``: a change meanwhile leaves it unused
+    microcache.set_current(key, generation, (content, etag), ttl)
     return _answer(request, content, etag)
 
 
@@ -51,20 +54,20 @@ def private(response):
     return response
 
 
-def served_from_cache(key: Callable[..., str]):
+def served_from_cache(kept: Callable[..., tuple[str, str]]):
     """Wrap a public read's view: a visitor's GET whose answer is in the cache is served from there,
     before REST framework's dispatch (authentication, throttles, content negotiation) runs.
 
     Only without an ``Authorization`` header: a client that sends a token has it checked (a bad one
     is 401) and its account counted, through the view. The view stores what it answers under the
-    same ``key(request, *args, **kwargs)`` (``public_json``), so the two agree.
+    same ``kept(request, *args, **kwargs)`` (``public_json``), so the two agree.
     """
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             anonymous = request.method == "GET" and "HTTP_AUTHORIZATION" not in request.META
-            if anonymous and (hit := microcache.get(key(request, *args, **kwargs))):
+            if anonymous and (hit := microcache.get_current(*kept(request, *args, **kwargs))[1]):
                 return _answer(request, *hit)
             return view(request, *args, **kwargs)
 

@@ -2,7 +2,8 @@
 
 Counted in the rate-limit store of ``accounts.ratelimits`` (Redis when
 ``REDIS_URL`` is set), so every app server counts the same requests. Fixed
-windows of a minute: one increment a request. The limits of SPEC §2 (SMS codes,
+windows of a minute, numbered by the application's clock (as the site's limits
+read it): one increment a request, under the key of the current minute. The limits of SPEC §2 (SMS codes,
 failed logins) are counted by the services as on the site, under the same keys,
 on top of these. When the store cannot be reached, requests go on uncounted (as
 logins do on the site) and the outage is logged.
@@ -19,7 +20,6 @@ import math
 import time
 
 from django.conf import settings
-from limits import RateLimitItemPerMinute
 from limits.errors import StorageError
 from rest_framework.throttling import BaseThrottle
 
@@ -27,6 +27,8 @@ from accounts import ratelimits
 from kepuri.http import client_ip
 
 logger = logging.getLogger(__name__)
+
+WINDOW = 60  # seconds
 
 
 class _PerMinute(BaseThrottle):
@@ -44,17 +46,16 @@ class _PerMinute(BaseThrottle):
         key = self.key(request)
         if key is None:
             return True
-        item = RateLimitItemPerMinute(self.rate)
-        limiter = ratelimits.fixed_window_limiter()
+        now = time.time()
+        minute = int(now // WINDOW)
         try:
-            if limiter.hit(item, self.scope, key):
-                return True
-            self.retry_after = max(
-                1, math.ceil(limiter.get_window_stats(item, self.scope, key).reset_time - time.time())
-            )
+            count = ratelimits.storage().incr(f"{self.scope}/{key}/{minute}", expiry=2 * WINDOW)
         except StorageError as exc:
             logger.error("Rate-limit store unreachable, API request not counted: %s", exc)
             return True
+        if count <= self.rate:
+            return True
+        self.retry_after = max(1, math.ceil((minute + 1) * WINDOW - now))
         return False
 
     def wait(self):

@@ -43,6 +43,37 @@ def generation(key: str) -> int:
     return value
 
 
+def get_current(key: str, generation_key: str):
+    """(the counter ``generation_key`` now, what ``set_current`` kept under ``key`` at that very
+    generation or None), in one round trip to the shared cache whether this process holds a copy or not.
+
+    The other way to keep a value under a generation (``generation`` inside the key) reads the
+    counter, then the value: two round trips when the process has no copy. Here the value carries
+    the generation it was made at, and one that is older than the counter is not used: a value made
+    before a change and stored after it is never served, as with the counter in the key.
+    """
+    local = caches["local"]
+    copy = local.get(key)
+    if copy is not None:
+        current = cache.get(generation_key)
+        found = {generation_key: current} if current is not None else {}
+    else:
+        found = cache.get_many([generation_key, key])
+        copy = found.get(key)
+    current = found.get(generation_key)
+    if current is None:
+        current = generation(generation_key)
+    if copy is None or copy[0] != current:
+        return current, None
+    local.set(key, copy, SECONDS)
+    return current, copy[1]
+
+
+def set_current(key: str, at_generation: int, value, timeout: int) -> None:
+    """Keep ``value``, made at the counter's ``at_generation``, for ``get_current``."""
+    cache.set(key, (at_generation, value), timeout)
+
+
 def next_generation(key: str) -> None:
     """Move the counter on: every key built with the old value is left to expire."""
     try:

@@ -51,6 +51,11 @@ def shell_key(code: str) -> str:
     return f"public:shell:{code}:{microcache.generation(_shell_generation(code))}"
 
 
+def activity_generation(code: str) -> str:
+    """The counter that moves on whenever the activity's page must be made again (``get_current``)."""
+    return _page_generation(code)
+
+
 def _page_generation(code: str) -> str:
     return f"public:generation:page:{code}"
 

@@ -6,6 +6,8 @@ generation a change moves on (as the pages are) and sent with an ETag; what is
 the reader's own (已打卡, 已点赞, 已收藏) is a small request of its own.
 """
 
+import hashlib
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -83,11 +85,13 @@ class ActivitiesView(APIView):
             page = paginator.paginate_queryset(filters.qs, request, self)
             return paginator.get_paginated_response(PublicActivityCard(page, many=True).data).data
 
-        return public_json(request, build, key=_list_key(request._request), ttl=pagecache.LIST_TTL)
+        return public_json(request, build, kept=_list_kept(request._request), ttl=pagecache.LIST_TTL)
 
 
-def _list_key(request) -> str:
-    return pagecache.list_key(request, kind="api")  # taken before reading: see pagecache._forget
+def _list_kept(request) -> tuple[str, str]:
+    """A list's JSON, by its querystring, under the lists' generation (any save of an activity)."""
+    query = hashlib.md5(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
+    return f"api:list:{query}", pagecache.LIST_GENERATION
 
 
 def _activity_data(code: str) -> dict:
@@ -111,16 +115,17 @@ class ActivityView(APIView):
     @extend_schema(tags=TAG, responses=PublicActivity, summary="活动详情")
     def get(self, request, code):
         return public_json(
-            request, lambda: _activity_data(code), key=_activity_key(request, code), ttl=pagecache.PAGE_TTL
+            request, lambda: _activity_data(code), kept=_activity_kept(request, code), ttl=pagecache.PAGE_TTL
         )
 
 
-def _activity_key(request, code) -> str:
-    return pagecache.activity_key(code, kind="api")  # taken before reading: see pagecache._forget
+def _activity_kept(request, code) -> tuple[str, str]:
+    """An activity's JSON under its page's generation: whatever makes its page anew makes this anew."""
+    return f"api:activity:{code}", pagecache.activity_generation(code)
 
 
-activities_view = served_from_cache(lambda request: _list_key(request))(ActivitiesView.as_view())
-activity_view = served_from_cache(_activity_key)(ActivityView.as_view())
+activities_view = served_from_cache(_list_kept)(ActivitiesView.as_view())
+activity_view = served_from_cache(_activity_kept)(ActivityView.as_view())
 
 
 def _public_activity(code) -> Activity:

@@ -69,7 +69,7 @@ class RegionsView(APIView):
                 for p in Region.objects.provinces().order_by("code")
             ]
 
-        return public_json(request, build, key=REGIONS_KEY, ttl=3600)
+        return public_json(request, build, kept=(REGIONS_KEY, selectors.GENERATION), ttl=3600)
 
 
 class UnitsView(APIView):
