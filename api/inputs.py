@@ -11,6 +11,7 @@ that a missing value reaches the form and gets the site's message, not REST
 framework's.
 """
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
@@ -18,8 +19,17 @@ from rest_framework import serializers
 from .errors import form_invalid
 
 
+class TextField(serializers.CharField):
+    """A string, as typed: control characters (a NUL included) are the form's to refuse, with the
+    site's message (``kepuri.text.TextChecks``), not REST framework's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 def text(help_text: str = "", **kwargs) -> serializers.CharField:
-    return serializers.CharField(
+    return TextField(
         required=False, allow_blank=True, trim_whitespace=False, default="", help_text=help_text, **kwargs
     )
 
