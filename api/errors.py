@@ -27,7 +27,7 @@ LOG_IN_FIRST = "请先登录"
 
 # Every machine code, its HTTP status and what it means (the schema lists them).
 CODES: dict[str, tuple[int, str]] = {
-    "parse_error": (400, "请求内容不是有效的 JSON 或表单"),
+    "parse_error": (400, "请求内容不是有效的 JSON 或表单，或查询参数含有空字符"),
     "not_authenticated": (401, "未提供访问令牌"),
     "token_invalid": (401, "访问令牌或刷新令牌无效、过期或已吊销"),
     "token_reused": (401, "刷新令牌已使用过：同一次登录的令牌均已吊销"),

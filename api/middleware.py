@@ -10,7 +10,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils.http import http_date
+
+from .errors import ApiError, body
 
 PREFIX = "/api/v1/"
 
@@ -27,5 +30,20 @@ def sunset(get_response):
             response["Sunset"] = http_date(end.timestamp())
             response["Link"] = '</api/v2/docs/>; rel="successor-version"'
         return response
+
+    return middleware
+
+
+def refuse_nul_in_query(get_response):
+    """A query holding a NUL under /api/: the API's 400 in its own shape (``kepuri.http``'s middleware,
+    after this one, answers the site's pages with its page)."""
+
+    def middleware(request):
+        if request.path_info.startswith("/api/") and any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            error = ApiError("parse_error", "请求地址的查询参数含有空字符，无法处理")
+            return JsonResponse(body(error), status=400, json_dumps_params={"ensure_ascii": False})
+        return get_response(request)
 
     return middleware

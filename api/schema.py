@@ -2,8 +2,8 @@
 
 Every operation documents the error statuses it can give, each with the error
 shape of ``api.errors`` and the machine codes that status carries; a view lists
-the codes it gives in ``error_codes`` (those common to all, 401 and 429, are
-added to each). ``postprocess`` writes the API's introduction.
+the codes it gives in ``error_codes`` (those common to all, 400, 401 and 429,
+are added to each). ``postprocess`` writes the API's introduction.
 """
 
 from django.conf import settings
@@ -28,8 +28,9 @@ deleting the account and an admin's 停用 revoke every token of the account.
 holds each field's messages (422), `retry_after` the seconds to wait (429, also `Retry-After`).
 
 **Limits.** {per_account} requests a minute per signed-in account and {per_address} per client
-address; SMS codes (one per 60 s, 5 an hour and 10 a day per phone, 20 an hour per address) and
-failed logins (5 in 15 minutes lock the phone for 15 minutes) are counted with the site's, in
+address (the public reads — the list, an activity, the campaign, the directory — count no
+visitor, as the pages do); SMS codes (one per 60 s, 5 an hour and 10 a day per phone, 20 an hour per
+address) and failed logins (5 in 15 minutes lock the phone for 15 minutes) are counted with the site's, in
 the same store.
 
 **Lists** are paged by cursor: follow `next` until it is null. **Public reads** carry an `ETag`;
@@ -72,11 +73,11 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 class AutoSchema(BaseAutoSchema):
     def _codes(self) -> set[str]:
-        codes = {"token_invalid", "rate_limited"}
+        codes = {"parse_error", "token_invalid", "rate_limited"}  # parse_error: any query with a NUL
         if self.method in WRITES or self._has_query():
             codes |= {"invalid"}
         if self.method in WRITES:
-            codes |= {"parse_error", "unsupported_media_type"}
+            codes |= {"unsupported_media_type"}
         if "{" in self.path:
             codes.add("not_found")
         if any(p.__class__.__name__ == "IsAuthenticated" for p in self.view.get_permissions()):

@@ -1,8 +1,12 @@
 """/api/v1/: the client API (the 科普中国 client, provincial systems). See ``api.schema`` for its rules."""
 
-from django.urls import path
+from django.conf import settings
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, path, re_path, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .errors import NOT_FOUND, ApiError, body
 from .views import auth, me, messages, my_activities, public, reference, review
 
 app_name = "api"
@@ -13,6 +17,24 @@ class DocsView(SpectacularSwaggerSplitView):
 
     template_name = "api/docs.html"
     authentication_classes = []
+
+
+@csrf_exempt
+def no_such_operation(request):
+    """An address under /api/v1/ that no operation has (or whose code or id cannot be one): our
+    404 as JSON, never the site's HTML page. One that lacks only its final slash is sent on to it,
+    as APPEND_SLASH does."""
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            found = resolve(f"{request.path_info}/").func is not no_such_operation
+        except Resolver404:
+            found = False
+        if found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    error = body(ApiError("not_found", NOT_FOUND))
+    return JsonResponse(
+        error, status=404, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")}
+    )
 
 
 urlpatterns = [
@@ -84,4 +106,6 @@ urlpatterns = [
     # 审核 (read only)
     path("review/activities/", review.ReviewQueueView.as_view(), name="review_queue"),
     path("review/activities/<slug:code>/", review.ReviewActivityView.as_view(), name="review_activity"),
+    # Last: whatever else is asked for under /api/v1/ (an empty pattern matches any address)
+    re_path(r"", no_such_operation),
 ]

@@ -81,6 +81,8 @@ class DeleteAccountView(APIView):
 class OrganizationView(APIView):
     """单位信息: read it, or fill it in / change it (修改单位填报信息); filling it makes an organiser."""
 
+    error_codes = ("not_found",)  # GET before it is filled in
+
     @extend_schema(tags=TAG, responses=OrganizationOut, summary="单位信息")
     def get(self, request):
         organization = organization_of(request.user)

@@ -237,8 +237,7 @@ class QrView(APIView):
     """活动二维码 as PNG (at least 1000 px, captioned) or SVG; ``?download`` for an attachment."""
 
     content_negotiation_class = _AnyAccept
-    error_codes = ("not_submitted",)
-    etag = True
+    etag = True  # no error_codes: a draft's code is refused as not_found (404), as on the site
 
     @extend_schema(
         tags=TAG,

@@ -184,8 +184,20 @@ class _ToggleView(APIView):
         return _action(activity, active=on, detail=self.done[0] if on else self.done[1])
 
 
+def _own(method):
+    """A handler of the view's own: extend_schema annotates the function it is given, and a shared
+    one would carry the last view's summary into every view."""
+
+    def handler(self, request, *args, **kwargs):
+        return method(self, request, *args, **kwargs)
+
+    return handler
+
+
 def _toggle_schema(label):
-    return extend_schema(tags=TAG, request=None, responses=ActionOut, summary=label)
+    # 200 for DELETE too: it answers the state and counts (drf-spectacular would document a bare 204)
+    schema = extend_schema(tags=TAG, request=None, responses={200: ActionOut}, summary=label)
+    return lambda method: schema(_own(method))
 
 
 class LikeView(_ToggleView):
@@ -303,7 +315,8 @@ class _MineView(APIView):
 
 
 def _mine_schema(label):
-    return extend_schema(tags=["个人中心"], responses=PublicActivityCard(many=True), summary=label)
+    schema = extend_schema(tags=["个人中心"], responses=PublicActivityCard(many=True), summary=label)
+    return lambda method: schema(_own(method))
 
 
 class MyCheckInsView(_MineView):

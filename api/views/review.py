@@ -33,7 +33,7 @@ class DecisionOut(serializers.Serializer):
 
 class ReviewActivity(_ActivityFacts):
     status = serializers.ChoiceField(choices=Activity.Status.choices)
-    waiting = serializers.BooleanField(source="waiting_since", help_text="有待审核的内容（新活动或修改）")
+    waiting = serializers.SerializerMethodField(help_text="有待审核的内容（新活动或修改）")
     org_name = serializers.CharField(help_text="提交时的单位名称")
     org_contact_name = serializers.CharField()
     org_contact_phone = serializers.CharField()
@@ -41,6 +41,10 @@ class ReviewActivity(_ActivityFacts):
     submitted_at = LocalDateTime(allow_null=True)
     decided_at = LocalDateTime(allow_null=True)
     rejection_reason = serializers.CharField()
+
+    def get_waiting(self, activity) -> bool:
+        # Not a BooleanField on waiting_since: a serializer writes null for a None attribute.
+        return activity.waiting_since is not None
 
 
 class ReviewActivityDetail(ReviewActivity):
