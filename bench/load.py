@@ -211,7 +211,6 @@ def scenarios(facts) -> list[dict]:
             ],
         },
         {"name": "归口单位联想", "requests": [autocomplete() for _ in range(2000)]},
-        {"name": "审核队列", "requests": [get("/review/", reviewer), get("/review/?state=all", reviewer)]},
         {"name": "API：活动详情（匿名）", "requests": [get(f"/api/v1/activities/{code}/") for code in hot]},
         {
             "name": "API：列表按城市",
@@ -235,6 +234,9 @@ def scenarios(facts) -> list[dict]:
                 for _ in range(2000)
             ],
         },
+        # Last: at 100,000 activities it saturates the server (seconds a request, timeouts), and the
+        # requests still queued when its time is up would weigh on the path measured after it.
+        {"name": "审核队列", "requests": [get("/review/", reviewer), get("/review/?state=all", reviewer)]},
     ]
 
 
