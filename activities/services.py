@@ -38,7 +38,8 @@ class IncompleteReport(ActivityError):
         self.problems = problems
 
 
-def _require(permission: rules.Permission) -> None:
+def require(permission: rules.Permission) -> None:
+    """Refuse with the rule's reason and code (the site and the API ask the same rules)."""
     if not permission:
         raise ActivityError(permission.reason, permission.code)
 
@@ -106,7 +107,7 @@ def _locked_new_or_existing(*, owner, campaign, token: UUID | None, at: datetime
         existing = Activity.all_objects.select_for_update().filter(owner=owner, creation_token=token).first()
         if existing is not None:
             return existing, False
-    _require(rules.can_create(campaign, at))
+    require(rules.can_create(campaign, at))
     activity = Activity(owner=owner, campaign=campaign, creation_token=token, created_at=at)
     return activity, True
 
@@ -145,7 +146,7 @@ def save_report(
             return activity  # already submitted by the first of two clicks
     else:
         activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
-    _require(rules.can_edit(activity, owner, at))
+    require(rules.can_edit(activity, owner, at))
 
     if activity.status == Status.APPROVED:
         return _submit_change(activity, owner=owner, report=report, poster=poster, submit=submit, at=at)
@@ -234,7 +235,7 @@ def save_supplement(
     """补充活动信息, once: photos and links are saved and the supplement is locked."""
     at = at or timezone.now()
     activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
-    _require(rules.can_supplement(activity, user, at))
+    require(rules.can_supplement(activity, user, at))
     if not (photos or video_links or news_links):
         raise ActivityError(
             "请至少上传一张图片或填写一个链接；暂无补充信息时请点击“跳过”", "empty_supplement"
@@ -262,7 +263,7 @@ def delete_activity(*, activity: Activity, user, at: datetime | None = None) -> 
     activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
     if activity.deleted_at is not None and activity.owner_id == user.pk:
         return activity  # deleted by a click that raced this one: done already
-    _require(rules.can_delete(activity, user))
+    require(rules.can_delete(activity, user))
     activity.deleted_at = at or timezone.now()
     activity.deleted_by = user
     activity.save(update_fields=["deleted_at", "deleted_by"])

@@ -38,11 +38,6 @@ TAG = ["我的活动"]
 WRITE_ERRORS = ("window_closed", "window_not_open", "pending_review", "change_pending", "incomplete")
 
 
-def _require(permission: rules.Permission) -> None:
-    if not permission:
-        raise services.ActivityError(permission.reason, permission.code)
-
-
 def _answer(request, activity: Activity, *, created=False) -> Response:
     fresh = selectors.own_activity(request.user, activity.public_code)
     context = {"user": request.user, "at": timezone.now(), "detail": True}
@@ -96,7 +91,7 @@ def _edit(request, code: str, values: dict) -> Response:
     """编辑活动 with these values: a draft or a rejected activity is saved (or submitted), an approved
     one files a change."""
     activity = selectors.own_activity(request.user, code)
-    _require(rules.can_edit(activity, request.user))
+    services.require(rules.can_edit(activity, request.user))
     form = _report_form(request, values, campaign=activity.campaign, activity=activity)
     return _answer(request, _save(request, form, activity=activity))
 
@@ -117,7 +112,7 @@ class MyActivitiesView(APIView):
     @extend_schema(tags=TAG, request=ReportIn, responses={201: MyActivity}, summary="发布活动")
     def post(self, request):
         campaign = Campaign.objects.current()
-        _require(rules.can_report(campaign, request.user))
+        services.require(rules.can_report(campaign, request.user))
         form = _report_form(request, _body(request), campaign=campaign)
         return _answer(request, _save(request, form, campaign=campaign), created=True)
 
@@ -171,7 +166,7 @@ class SupplementView(APIView):
     )
     def post(self, request, code):
         activity = selectors.own_activity(request.user, code)
-        _require(rules.can_supplement(activity, request.user))
+        services.require(rules.can_supplement(activity, request.user))
         body = _body(request)
         serializer = SupplementIn(data=body)
         serializer.is_valid(raise_exception=True)
@@ -194,7 +189,7 @@ class SupplementSkipView(APIView):
     @extend_schema(tags=TAG, request=None, responses=MyActivity, summary="跳过补充活动信息")
     def post(self, request, code):
         activity = selectors.own_activity(request.user, code)
-        _require(rules.can_supplement(activity, request.user))
+        services.require(rules.can_supplement(activity, request.user))
         return _answer(request, activity)
 
 
@@ -211,7 +206,7 @@ class SummaryView(APIView):
     )
     def post(self, request, code):
         activity = selectors.own_activity(request.user, code)
-        _require(rules.can_summarize(activity, request.user))
+        services.require(rules.can_summarize(activity, request.user))
         serializer = SummaryIn(data=_body(request))
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data

@@ -17,3 +17,7 @@ def bearer(user) -> APIClient:
 def api():
     """An anonymous API client (no cookie is ever read by the API)."""
     return APIClient()
+
+
+# The public side's people and activity, as the site's tests have them (tests/public/conftest.py).
+from tests.public.conftest import approved, member, organiser  # noqa: E402, F401
