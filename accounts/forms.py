@@ -138,7 +138,7 @@ def _checked_code(form, field, *, phone, purpose):
 class SmsCodeRequestForm(TextChecks, forms.Form):
     """获取验证码: which phone, for what."""
 
-    PUBLIC_PURPOSES = (SmsCode.Purpose.REGISTER, SmsCode.Purpose.RESET)
+    PUBLIC_PURPOSES = (SmsCode.Purpose.REGISTER, SmsCode.Purpose.RESET, SmsCode.Purpose.LOGIN)
 
     phone = PhoneField()
     purpose = forms.ChoiceField()
@@ -151,8 +151,9 @@ class SmsCodeRequestForm(TextChecks, forms.Form):
         """
         super().__init__(*args, **kwargs)
         if user is not None and user.is_authenticated:
-            also = (*also, SmsCode.Purpose.CHANGE_PHONE_OLD, SmsCode.Purpose.CHANGE_PHONE)
-            if self.data.get("purpose") == SmsCode.Purpose.CHANGE_PHONE_OLD:
+            own = (SmsCode.Purpose.CHANGE_PHONE_OLD, SmsCode.Purpose.SET_PASSWORD)
+            also = (*also, *own, SmsCode.Purpose.CHANGE_PHONE)
+            if self.data.get("purpose") in own:
                 self.data = self.data.copy()
                 self.data["phone"] = user.phone
         self.fields["purpose"].choices = [(p.value, p.label) for p in (*self.PUBLIC_PURPOSES, *also)]
@@ -217,11 +218,30 @@ class RegisterForm(_CodeCheckingForm):
 
 
 class CodeLoginForm(_CodeCheckingForm):
-    """验证码登录: a phone and its code; a phone without an account also agrees (同意协议并登录)."""
+    """验证码登录: a phone and its code. On the site the button is 同意协议并登录: pressing it consents
+    (a phone without an account gets one now, the consent time stored); the API sends ``agree``."""
 
     purpose = SmsCode.Purpose.LOGIN
 
     agree = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "phone",
+            _code_field_with_button(self.purpose),
+            HTML(
+                format_html(
+                    '<p class="form-text">未注册的手机号验证后将自动创建账号。登录即表示您同意'
+                    '<a href="{}" target="_blank" rel="noopener">《云上科普日网络服务使用协议》</a>。</p>',
+                    reverse("agreement"),
+                )
+            ),
+            StrictButton(
+                "同意协议并登录", type="submit", name="agree", value="on", css_class="btn btn-primary w-100"
+            ),
+        )
 
 
 class PasswordForgotForm(_CodeCheckingForm):
@@ -308,6 +328,47 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def save(self, commit=True):
         """Through the service, which also ends the account's API tokens."""
         services.change_password(user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
+
+
+class SetPasswordForm(TextChecks, forms.Form):
+    """设置密码: an account without a password (made by 验证码登录 or 科普中国) proves its number with a
+    code sent to it, instead of the 旧密码 it does not have."""
+
+    code = SmsCodeField()
+    new_password1 = _new_password_field("新密码", "请输入新密码")
+    new_password2 = _new_password_field("确认新密码", "请再次输入新密码", with_rules=False)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.sms_code = None
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            HTML(format_html('<p class="mb-2">验证码将发送到：<strong>{}</strong></p>', user.masked_phone)),
+            _code_field_with_button(Purpose.SET_PASSWORD, phone_field=None),
+            "new_password1",
+            "new_password2",
+            _submit("设置密码"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.sms_code = _checked_code(self, "code", phone=self.user.phone, purpose=Purpose.SET_PASSWORD)
+        password1, password2 = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("new_password2", "两次输入的密码不一致")
+        elif password1:
+            try:
+                validate_password(password1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return cleaned
+
+    def save(self, commit=True):
+        services.set_password_by_code(
+            user=self.user, sms_code=self.sms_code, password=self.cleaned_data["new_password1"]
+        )
         return self.user
 
 

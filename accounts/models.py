@@ -136,6 +136,7 @@ class SmsCode(models.Model):
         CHANGE_PHONE_OLD = "change_phone_old", "更换手机号（原号码）"
         BIND = "bind", "绑定科普中国账号"
         LOGIN = "login", "登录"
+        SET_PASSWORD = "set_password", "设置密码"
 
     phone = models.CharField("手机号码", max_length=11)
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices)

@@ -52,12 +52,13 @@ def check_phone_for(*, phone: str, purpose: str, user: User | None = None) -> No
     """Refuse a phone that cannot be used for ``purpose``: registered for 注册, unknown for 找回密码;
     for 更换手机号 (``user`` is who changes), anything but the user's own number as the 原号码, and
     the user's own or another account's number as the 新号码."""
-    changing = purpose in (SmsCode.Purpose.CHANGE_PHONE, SmsCode.Purpose.CHANGE_PHONE_OLD)
+    own = (SmsCode.Purpose.CHANGE_PHONE_OLD, SmsCode.Purpose.SET_PASSWORD)  # to the user's own number
+    changing = purpose in (SmsCode.Purpose.CHANGE_PHONE, *own)
     if changing and (user is None or not user.is_authenticated):
         raise AccountError(LOG_IN_FIRST, code="not_authenticated")
-    if purpose == SmsCode.Purpose.CHANGE_PHONE_OLD:
+    if purpose in own:
         if phone != user.phone:
-            raise AccountError("原号码验证码只能发送到当前手机号", code="invalid")
+            raise AccountError("验证码只能发送到当前账号的手机号", code="invalid")
         return
     if purpose == SmsCode.Purpose.CHANGE_PHONE and phone == user.phone:
         raise AccountError("新手机号与当前手机号相同", code="invalid")
@@ -189,6 +190,15 @@ def reset_password(*, sms_code: SmsCode, password: str) -> User:
     tokens.revoke_all(user)
     ratelimits.clear_login_failures(phone=user.phone)
     return user
+
+
+@transaction.atomic
+def set_password_by_code(*, user: User, sms_code: SmsCode, password: str) -> None:
+    """设置密码: an account made by 验证码登录 or 科普中国 has none; a code to its own number proves it."""
+    if sms_code.purpose != SmsCode.Purpose.SET_PASSWORD or sms_code.phone != user.phone:
+        raise AccountError("验证码已失效，请重新获取", code="code_invalid")
+    use_sms_code(sms_code)
+    change_password(user=user, password=password)
 
 
 @transaction.atomic

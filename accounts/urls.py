@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("register/", views.RegisterView.as_view(), name="register"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.CodeLoginView.as_view(), name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sms-code/", views.sms_code, name="sms_code"),
     path("password/forgot/", views.PasswordForgotView.as_view(), name="password_forgot"),

@@ -16,11 +16,13 @@ from . import oidc, ratelimits, services
 from .forms import (
     AccountDeleteForm,
     BindPhoneForm,
+    CodeLoginForm,
     LoginForm,
     PasswordChangeForm,
     PasswordForgotForm,
     PhoneChangeForm,
     RegisterForm,
+    SetPasswordForm,
     SmsCodeRequestForm,
 )
 from .models import SmsCode
@@ -125,20 +127,75 @@ class PasswordForgotView(_SmsCodeFormView):
 
 
 class LoginView(auth_views.LoginView):
+    """登录 → 密码登录 (the tab beside it is 验证码登录)."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"sso_enabled": oidc.enabled()}
+        return super().get_context_data(**kwargs) | {"sso_enabled": oidc.enabled(), "tab": "password"}
+
+
+class CodeLoginView(_SmsCodeFormView):
+    """登录 → 验证码登录: phone and SMS code, no password. 同意协议并登录 also makes an account for a phone
+    without one (no password: it can set one under 修改密码), its consent time stored."""
+
+    purpose = SmsCode.Purpose.LOGIN
+    template_name = "accounts/login.html"
+    form_class = CodeLoginForm
+    kept_fields = ("phone", "code")
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect(safe_next_url(request, reverse("home")))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        next_url = self.request.GET.get("next", "")
+        return super().get_context_data(**kwargs) | {
+            "sso_enabled": oidc.enabled(),
+            "tab": "code",
+            "next": next_url,
+        }
+
+    def form_valid(self, form):
+        try:
+            user = services.log_in_by_code(sms_code=form.sms_code, agree="agree" in self.request.POST)
+        except services.AccountError as exc:
+            form.add_error("code" if exc.code == "code_invalid" else None, exc.message)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(safe_next_url(self.request, reverse("home")))
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """修改密码 with the 旧密码; an account without one (验证码登录, 科普中国) sets one by SMS code."""
+
     template_name = "accounts/password_change.html"
-    form_class = PasswordChangeForm
     success_url = reverse_lazy("public:personal_center")
-    success_message = "密码修改成功"
     extra_context = {"active": "password"}
+
+    def get_form_class(self):
+        return PasswordChangeForm if self.request.user.has_usable_password() else SetPasswordForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"has_password": self.request.user.has_usable_password()}
+
+    def post(self, request, *args, **kwargs):
+        if "send_code" in request.POST:  # 获取验证码 without JavaScript: to the account's own number
+            status, result = _request_code(request, {"purpose": SmsCode.Purpose.SET_PASSWORD})
+            (messages.success if status == 200 else messages.error)(request, result["message"])
+            return redirect("accounts:password_change")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        self.success_message = "密码设置成功" if isinstance(form, SetPasswordForm) else "密码修改成功"
+        try:
+            return super().form_valid(form)
+        except services.AccountError as exc:  # the code was used up by a request racing this one
+            form.add_error("code", exc.message)
+            return self.form_invalid(form)
 
 
 class BindPhoneView(_SmsCodeFormView):

@@ -14,6 +14,7 @@ CODE_PURPOSES = [
     SmsCode.Purpose.BIND,
     SmsCode.Purpose.CHANGE_PHONE_OLD,
     SmsCode.Purpose.CHANGE_PHONE,
+    SmsCode.Purpose.SET_PASSWORD,
 ]
 
 
@@ -29,7 +30,7 @@ class SmsCodeRequest(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="register 注册 · login 验证码登录 · reset 找回密码 · bind 绑定科普中国账号 · "
-        "change_phone_old / change_phone 更换手机号的原号码 / 新号码（须登录）",
+        "change_phone_old / change_phone 更换手机号的原号码 / 新号码 · set_password 设置密码（均须登录）",
     )
 
 
@@ -76,7 +77,10 @@ class PasswordResetRequest(serializers.Serializer):
 
 
 class PasswordChangeRequest(serializers.Serializer):
-    old_password = text("当前密码（通过验证码登录、尚未设置密码的账号不填）")
+    old_password = text("当前密码（已设置密码的账号）")
+    code = text(
+        "尚未设置密码的账号（验证码登录、科普中国账号创建）：发送到本账号手机号的验证码（用途 set_password）"
+    )
     new_password = text("新密码")
 
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services
-from accounts.forms import AccountDeleteForm, PasswordChangeForm, PhoneChangeForm
+from accounts.forms import AccountDeleteForm, PasswordChangeForm, PhoneChangeForm, SetPasswordForm
 from api.caching import private
 from api.errors import ApiError
 from api.inputs import as_form_data, checked, shape
@@ -41,10 +41,14 @@ class PasswordView(APIView):
     @extend_schema(tags=TAG, request=PasswordChangeRequest, responses=TokenPair, summary="修改密码")
     def post(self, request):
         values = shape(PasswordChangeRequest, request.data)
-        data = new_password_data(values, old_password=values["old_password"])
-        form = checked(
-            PasswordChangeForm(request.user, as_form_data(data)), rename={"new_password1": "new_password"}
-        )
+        if request.user.has_usable_password():
+            form_class, data = (
+                PasswordChangeForm,
+                new_password_data(values, old_password=values["old_password"]),
+            )
+        else:  # 设置密码: proven by a code to the account's own number
+            form_class, data = SetPasswordForm, new_password_data(values, code=values["code"])
+        form = checked(form_class(request.user, as_form_data(data)), rename={"new_password1": "new_password"})
         form.save()  # the service: the password, and every token revoked
         return token_answer(request, request.user)
 

@@ -243,8 +243,9 @@ def test_a_user_without_a_password_is_sent_to_set_one(client):
     client.force_login(sso_user)
     for url in (CHANGE_URL, DELETE_URL):
         page = text_of(client.get(url))
-        assert "您的账号尚未设置密码。请先通过 忘记密码 设置密码" in page
+        assert "您的账号尚未设置密码。请先在 修改密码 中通过短信验证码设置密码" in page
         assert "登录密码" not in page
+        assert 'href="/accounts/password/change/"' in client.get(url).content.decode()
 
 
 # --- 注销账号 -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 import sms
 from accounts import services
@@ -525,3 +526,16 @@ def test_public_reads_count_no_visitor_as_the_pages_do(api, settings):
 def test_the_limit_store_down_lets_requests_through(api, settings):
     settings.RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"
     assert api.get("/api/v1/campaign/").status_code == 200
+
+
+def test_an_account_without_password_sets_one_through_the_api_by_code(api, clock):
+    created = by_code(api, agree=True).json()
+    signed = APIClient()
+    signed.credentials(HTTP_AUTHORIZATION=f"Bearer {created['access_token']}")
+    clock.shift(timedelta(seconds=61))
+    assert signed.post("/api/v1/auth/sms-code/", {"purpose": "set_password"}).status_code == 200
+    without_code = signed.post("/api/v1/me/password/", {"new_password": NEW_PASSWORD})
+    assert without_code.status_code == 422 and without_code.json()["fields"]["code"] == ["请输入验证码"]
+    answer = signed.post("/api/v1/me/password/", {"code": last_code(PHONE), "new_password": NEW_PASSWORD})
+    assert answer.status_code == 200 and answer.json()["user"]["has_password"] is True
+    assert sign_in(api, password=NEW_PASSWORD).status_code == 200

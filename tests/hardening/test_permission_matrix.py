@@ -26,6 +26,8 @@ accounts:account_delete        GET   looooooo  looooooo
 accounts:account_delete        POST  looooooo  looooooo
 accounts:login                 GET   orrrrrrr  orrrrrrr
 accounts:login                 POST  orrrrrrr  orrrrrrr
+accounts:login_code            GET   orrrrrrr  orrrrrrr
+accounts:login_code            POST  oooooooo  oooooooo
 accounts:external_account      GET   looooooo  looooooo
 accounts:external_account      POST  lrrrrrrr  lrrrrrrr
 accounts:logout                GET   mmmmmmmm  mmmmmmmm
