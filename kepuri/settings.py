@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "kepuri.health.health_middleware",  # load balancers' probes, ahead of the host check and HTTPS
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "accounts.middleware.reader_cookie",  # before the sessions: it sees the cookie they set
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

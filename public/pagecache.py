@@ -27,6 +27,7 @@ filters; everything else is rendered as before.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
@@ -104,7 +105,13 @@ def forget_lists() -> None:
 
 
 def _cacheable(request) -> bool:
-    return request.method == "GET" and not request.user.is_authenticated and not len(get_messages(request))
+    """A GET with no message waiting (the messages' cookie says so without reading the session)."""
+    return request.method == "GET" and not len(get_messages(request))
+
+
+def _signed_in(request) -> bool:
+    """Whether the request may belong to a signed-in reader: it carries a session (not read here)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def _answer(request, etag: str, content: bytes, content_type: str):
@@ -119,10 +126,13 @@ def _answer(request, etag: str, content: bytes, content_type: str):
 
 
 def anonymous_page(key, ttl: int):
-    """Serve a view's answer to anonymous visitors from the cache under ``key(request, *args, **kwargs)``.
+    """Serve a view's answer from the cache under ``key(request, *args, **kwargs)``: to visitors, and
+    to signed-in readers too when the view marked the page as the same for them (``for_readers``).
 
     ``key`` returns None when this request's page is not to be cached. The page
-    is kept ``ttl`` seconds, or ``response.cache_ttl`` if the view set less.
+    is kept ``ttl`` seconds, or ``response.cache_ttl`` if the view set less. A page
+    for readers is the visitors' page: what is a reader's own (their like, their
+    tools, their header) the page's script asks for (``/a/<code>/me``).
     """
 
     def decorate(view):
@@ -131,18 +141,21 @@ def anonymous_page(key, ttl: int):
             name = _cacheable(request) and key(request, *args, **kwargs)
             if not name:
                 return view(request, *args, **kwargs)
-            if hit := microcache.get(name):
-                return _answer(request, *hit)
+            hit = microcache.get(name)
+            if hit and (hit[3] or not _signed_in(request)):
+                return _answer(request, *hit[:3])
             response = view(request, *args, **kwargs)
             # Only a page without anything per visitor: no cookie set, no CSRF token used.
             personal = response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            personal = personal or (_signed_in(request) and not getattr(response, "for_readers", False))
             if response.status_code != 200 or response.streaming or personal:
                 return response
             content = response.content
             etag = '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"'
             seconds = min(ttl, getattr(response, "cache_ttl", ttl))
             if seconds > 0:
-                cache.set(name, (etag, content, response["Content-Type"]), seconds)
+                shared = getattr(response, "for_readers", False)
+                cache.set(name, (etag, content, response["Content-Type"], shared), seconds)
             return _answer(request, etag, content, response["Content-Type"])
 
         return wrapper

@@ -13,6 +13,9 @@ from . import pagecache, rules
 from .models import CheckIn, Comment, Favorite, Like
 from .selectors import COUNTERS
 
+# What 点赞 and 收藏 say once done: (set, taken back).
+DONE = {"like": ("已点赞", "已取消点赞"), "favorite": ("已收藏", "已取消收藏")}
+
 
 class ActionRefused(Refusal):
     """A refusal to show to the user as is (``kepuri.errors.Refusal``)."""

@@ -104,14 +104,14 @@ def for_code(code: str, comments_page=None) -> Shell:
     return shell
 
 
-def for_reader(request, shell: Shell, *, preview: bool, login_to: dict) -> tuple[str, dict]:
+def for_reader(request, shell: Shell, *, user, preview: bool, login_to: dict) -> tuple[str, dict]:
     """The article as this reader sees it, and the header's values the reader's query found.
 
     A visitor's parts are the same for all (links to 登录 in ``login_to``); a
     logged-in reader's take one query (``selectors.reader_state``), and one more
     only if a comment of theirs is on the page.
     """
-    activity, user = shell.activity, request.user
+    activity = shell.activity
     context = {
         "activity": activity,
         "user": user,

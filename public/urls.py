@@ -8,6 +8,7 @@ urlpatterns = [
     path("activities/", views.activity_list, name="list"),
     # The activity page: the path printed in every QR code, final.
     path("a/<slug:code>/", views.activity_page, name="activity"),
+    path("a/<slug:code>/me", views.reader_state, name="reader_state"),
     path("a/<slug:code>/checkin/", views.check_in, name="checkin"),
     path("a/<slug:code>/like/", views.like, name="like"),
     path("a/<slug:code>/favorite/", views.favorite, name="favorite"),

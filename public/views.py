@@ -2,9 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -12,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from activities.models import Activity, Campaign
 from directory.models import Region
+from reviews import access
 
 from . import pagecache, rules, selectors, services
 from . import shell as shells
@@ -53,22 +57,80 @@ def activity_list(request):
     lambda request, code: not request.GET and pagecache.activity_key(code), ttl=pagecache.PAGE_TTL
 )
 def activity_page(request, code):
-    """The page the QR code opens, phone first; what it shows depends on the activity's state."""
+    """The page the QR code opens, phone first; what it shows depends on the activity's state.
+
+    A public activity's page is one page for every reader: the visitors' page, cached, which the
+    page's script fills with what is the reader's own from ``/a/<code>/me``. A page with a query
+    (``?do=`` after 登录 without JavaScript, a page of comments), a preview, or a signed-in reader's
+    page with a message waiting is made for its reader, with their state in it and forms that
+    work without JavaScript.
+    """
     shell = shells.for_code(code, request.GET.get("comments"))
     activity = shell.activity
     state = rules.visibility(activity)
-    preview = state != rules.Visibility.PUBLIC and rules.may_preview(request.user, activity)
+    shared = state == rules.Visibility.PUBLIC and not request.GET and not len(get_messages(request))
+    reader = AnonymousUser() if shared else request.user
+    preview = state != rules.Visibility.PUBLIC and rules.may_preview(reader, activity)
     if state == rules.Visibility.NONE and not preview:
         raise Http404
     if state == rules.Visibility.UNDER_REVIEW and not preview:
         return render(request, "public/under_review.html", {"activity": activity})
     # A visitor's buttons are links to 登录, and back with the action ready: no form, no token.
-    login_to = {} if request.user.is_authenticated else {a: _login_url(code, a) for a in ACTIONS}
-    content, header = shells.for_reader(request, shell, preview=preview, login_to=login_to)
-    response = render(request, "public/activity.html", {"activity": activity, "content": content, **header})
+    login_to = {} if reader.is_authenticated else {a: _login_url(code, a) for a in ACTIONS}
+    content, header = shells.for_reader(request, shell, user=reader, preview=preview, login_to=login_to)
+    context = {"activity": activity, "content": content, "shared": shared, **header}
+    if shared:  # the visitors' page whoever asks: the header too
+        context |= {"user": reader, "unread_message_count": 0, "reviewer_unit": None}
+    response = render(request, "public/activity.html", context)
+    response.for_readers = shared
     if activity.starts_at:  # a cached page goes when 打卡 opens or closes
         response.cache_ttl = rules.checkin_window(activity).seconds_to_change
     return response
+
+
+@require_safe
+def reader_state(request, code):
+    """``/a/<code>/me``: what is the reader's own on the shared page, for its script to fill in.
+
+    Signed in: their 打卡 / 点赞 / 收藏, the counts as they stand, their own comments' ids (删除)
+    and whether they moderate the activity's comments (隐藏), the header's 消息 count and 审核 link,
+    and a CSRF token for the actions. A visitor gets the token only (the sign-in sheet needs it).
+    Never cached by anyone.
+    """
+    activity = _public_activity(code)
+    answer = {"signed_in": request.user.is_authenticated, "csrf_token": get_token(request)}
+    if request.user.is_authenticated:
+        user = request.user
+        mine = selectors.reader_state(user, activity)
+        if not mine["reviews"]:
+            access.note_no_role(user)
+        own = (
+            list(
+                Comment.objects.visible().filter(author=user, activity=activity).values_list("pk", flat=True)
+            )
+            if mine["commented"]
+            else []
+        )
+        answer |= {
+            "checked_in": bool(mine["checked_in"]),
+            "liked": bool(mine["liked"]),
+            "favorited": bool(mine["favorited"]),
+            "counts": {key: mine[f"{key[:-1]}_count"] for key in COUNT_KEYS},
+            "own_comments": own,
+            "moderates": rules.may_moderate(user, activity),
+            "header": {
+                "phone": user.masked_phone,
+                "unread": mine["unread"],
+                "reviews": bool(mine["reviews"]) or user.is_superuser,
+                "staff": user.is_staff,
+            },
+        }
+    response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+COUNT_KEYS = ("checkins", "likes", "favorites", "comments")
 
 
 # --- actions ----------------------------------------------------------------------------
@@ -123,7 +185,8 @@ def _toggle(request, code, action, setter):
     activity = _public_activity(code)
     on = request.POST.get("on", "1") == "1"
     state = setter(user=request.user, activity=activity, on=on)
-    return _answer(request, activity, active=state)
+    # Without JavaScript the message also makes the next page the reader's own (activity_page).
+    return _answer(request, activity, active=state, message=services.DONE[action][0 if state else 1])
 
 
 @require_POST

@@ -73,7 +73,7 @@ def inline_code(html: str) -> list[str]:
 def text_of(response) -> str:
     """The page's visible text, tags removed and whitespace collapsed."""
     html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(script|style|template)\b.*?</\1>", " ", html, flags=re.S)  # none is shown
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

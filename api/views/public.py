@@ -204,7 +204,7 @@ class LikeView(_ToggleView):
     """点赞 (PUT) and taking it back (DELETE)."""
 
     setter = services.set_like
-    done = ("已点赞", "已取消点赞")
+    done = services.DONE["like"]
     put = _toggle_schema("点赞")(_ToggleView.put)
     delete = _toggle_schema("取消点赞")(_ToggleView.delete)
 
@@ -213,7 +213,7 @@ class FavoriteView(_ToggleView):
     """收藏 (PUT) and taking it back (DELETE)."""
 
     setter = services.set_favorite
-    done = ("已收藏", "已取消收藏")
+    done = services.DONE["favorite"]
     put = _toggle_schema("收藏")(_ToggleView.put)
     delete = _toggle_schema("取消收藏")(_ToggleView.delete)
 

@@ -1,9 +1,17 @@
 // The activity page's actions (打卡, 点赞, 收藏, 评论) without reloading the page. Each
 // form also works as a plain post; a visitor is sent to log in and back.
+//
+// The page that every reader shares (the visitors' page, cached) shows the visitors'
+// buttons. For a signed-in reader (the kepuri_reader cookie says "1") this script asks
+// /a/<code>/me once for what is theirs — their 打卡 / 点赞 / 收藏, the counts, 删除 under
+// their comments, 隐藏 for a moderator, the header's 消息 and 审核 — and turns the page
+// into their page.
 "use strict";
 
 (function () {
   const status = document.querySelector("[data-action-status]");
+  const shared = document.querySelector("[data-shared-actions]");
+  let token = "";
 
   function say(message, ok) {
     if (!status || !message) return;
@@ -29,10 +37,29 @@
     form.elements.on.value = active ? "0" : "1";
   }
 
-  // The token comes from the CSRF cookie: cached pages carry none in their HTML.
+  // The token comes from /a/<code>/me, or from the CSRF cookie: cached pages carry none in their HTML.
   function csrfToken() {
+    if (token) return token;
     const found = document.cookie.split("; ").find((pair) => pair.startsWith("csrftoken="));
     return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
+  }
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken() },
+    });
+    return response.json();
+  }
+
+  function commentDone(form, data) {
+    const list = document.querySelector("[data-comment-list]");
+    const empty = list.querySelector("[data-no-comments]");
+    if (empty) empty.remove();
+    list.insertAdjacentHTML("afterbegin", data.html);
+    form.reset();
   }
 
   async function send(form) {
@@ -40,13 +67,7 @@
     if (button) button.disabled = true;
     let data = null;
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: new FormData(form),
-        credentials: "same-origin",
-        headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken() },
-      });
-      data = await response.json();
+      data = await post(form.action, new FormData(form));
     } catch (error) {
       say("网络异常，请稍后再试", false);
       if (button) button.disabled = false;
@@ -69,14 +90,8 @@
       if (note) note.remove();
       return;  // stays disabled: once per activity
     }
-    if (kind === "comment" && data.ok) {
-      const list = document.querySelector("[data-comment-list]");
-      const empty = list.querySelector("[data-no-comments]");
-      if (empty) empty.remove();
-      list.insertAdjacentHTML("afterbegin", data.html);
-      form.reset();
-    }
-    if (kind === "delete-comment" && data.ok) form.closest("[data-comment]").remove();
+    if (kind === "comment" && data.ok) commentDone(form, data);
+    if ((kind === "delete-comment" || kind === "hide-comment") && data.ok) form.closest("[data-comment]").remove();
     if (button && button.isConnected) button.disabled = false;
   }
 
@@ -86,4 +101,133 @@
     event.preventDefault();
     send(form);
   });
+
+  // --- the shared page, made the signed-in reader's own ----------------------------------------
+
+  function pressed(link, active) {
+    const [onClass, offClass] = link.dataset.act === "like"
+      ? ["btn-danger", "btn-outline-danger"] : ["btn-warning", "btn-outline-warning"];
+    link.classList.toggle(onClass, active);
+    link.classList.toggle(offClass, !active);
+    link.setAttribute("aria-pressed", String(active));
+    link.querySelector("[data-label]").textContent = active ? link.dataset.onLabel : link.dataset.offLabel;
+  }
+
+  function checkedIn(link) {
+    link.classList.replace("btn-primary", "btn-success");
+    link.classList.add("disabled");
+    link.setAttribute("aria-disabled", "true");
+    link.querySelector("[data-label]").textContent = "已打卡";
+    const note = document.querySelector("[data-checkin-note]");
+    if (note) note.remove();
+  }
+
+  function tool(url, label, kind, css, extra) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = url;
+    form.dataset.action = kind;
+    Object.entries(extra || {}).forEach(([name, value]) => {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    });
+    const button = document.createElement("button");
+    button.className = `btn btn-link btn-sm p-0 ${css}`;
+    button.textContent = label;
+    form.append(button);
+    return form;
+  }
+
+  function addTools(code, me) {
+    const own = new Set(me.own_comments || []);
+    document.querySelectorAll("[data-comment]").forEach((item) => {
+      const pk = Number(item.dataset.comment);
+      const place = item.querySelector("[data-comment-tools]");
+      if (!place) return;
+      if (own.has(pk)) place.append(tool(`/a/${code}/comments/${pk}/delete/`, "删除", "delete-comment", "text-danger"));
+      if (me.moderates) {
+        place.append(tool(`/a/${code}/comments/${pk}/hide/`, "隐藏", "hide-comment", "text-secondary", { hidden: "1" }));
+      }
+    });
+  }
+
+  function header(me) {
+    const template = document.getElementById("reader-nav");
+    const nav = document.querySelector("[data-site-nav]");
+    if (!template || !nav) return;
+    const items = template.content.cloneNode(true);
+    items.querySelector('[data-fill="phone"]').textContent = me.header.phone;
+    const csrf = items.querySelector('[data-fill="csrf"]');
+    csrf.name = "csrfmiddlewaretoken";
+    csrf.value = me.csrf_token;
+    const unread = items.querySelector('[data-fill="unread"]');
+    if (me.header.unread) {
+      unread.textContent = me.header.unread;
+      unread.setAttribute("aria-label", `${me.header.unread}条未读`);
+      unread.hidden = false;
+    }
+    items.querySelectorAll("[data-if]").forEach((item) => { item.hidden = !me.header[item.dataset.if]; });
+    nav.replaceChildren(items);
+  }
+
+  function become(me) {
+    const code = window.location.pathname.split("/")[2];
+    token = me.csrf_token;
+    header(me);
+    showCounts(me.counts);
+    shared.dataset.signedIn = "true";
+    shared.querySelectorAll("[data-act]").forEach((link) => {
+      if (link.dataset.act === "checkin" && me.checked_in) checkedIn(link);
+      if (link.dataset.act === "like") pressed(link, me.liked);
+      if (link.dataset.act === "favorite") pressed(link, me.favorited);
+    });
+    const commentForm = document.querySelector("template[data-reader-comment-form]");
+    if (commentForm) commentForm.replaceWith(commentForm.content.cloneNode(true));
+    document.querySelectorAll("[data-visitor-only]").forEach((el) => el.remove());
+    addTools(code, me);
+  }
+
+  async function act(link) {
+    if (link.getAttribute("aria-disabled") === "true") return;
+    const body = new FormData();
+    const kind = link.dataset.act;
+    if (kind !== "checkin") body.set("on", link.getAttribute("aria-pressed") === "true" ? "0" : "1");
+    link.classList.add("disabled");
+    let data = null;
+    try {
+      data = await post(link.dataset.url, body);
+    } catch (error) {
+      say("网络异常，请稍后再试", false);
+      link.classList.remove("disabled");
+      return;
+    }
+    link.classList.remove("disabled");
+    showCounts(data.counts);
+    say(data.message, data.ok);
+    if (!data.ok) return;
+    if (kind === "checkin") checkedIn(link);
+    else pressed(link, data.active);
+  }
+
+  if (shared) {
+    shared.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-act]");
+      if (!link || shared.dataset.signedIn !== "true") return;  // a visitor follows the link to 登录
+      event.preventDefault();
+      act(link);
+    });
+    const signedIn = document.cookie.split("; ").includes("kepuri_reader=1");
+    if (signedIn) {
+      fetch(`${window.location.pathname}me`, { credentials: "same-origin" })
+        .then((response) => response.json())
+        .then((me) => {
+          if (me.signed_in) become(me);
+          else document.cookie = "kepuri_reader=0; path=/; SameSite=Lax";
+        })
+        .catch(() => {});  // the visitors' page still works: its links lead to 登录
+    }
+  }
 })();

@@ -72,3 +72,45 @@ def test_scan_like_register_come_back_like_comment_check_in(page, happening_now,
         page.get_by_role("link", name=tab, exact=True).click()
         expect(page.get_by_role("link", name="节水科普进社区")).to_be_visible()
     screenshot("personal-center-phone")
+
+
+def test_a_signed_in_reader_gets_the_shared_page_made_their_own(page, happening_now, live_server):
+    """The visitors' page from the cache; /a/<code>/me fills in the reader's like, header and tools."""
+    from django.test import Client
+
+    from public import services
+
+    member = UserFactory(phone=PHONE)
+    services.set_like(user=member, activity=happening_now, on=True)
+    own = services.add_comment(user=member, activity=happening_now, text="我的评论")
+    services.add_comment(user=UserFactory(), activity=happening_now, text="别人的评论")
+    url = qr.public_url(happening_now)
+    Client().get(url.replace(live_server.url, ""))  # cached by a visitor first
+
+    client = Client()
+    client.force_login(member)
+    page.context.add_cookies(
+        [
+            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+            {"name": "kepuri_reader", "value": "1", "url": live_server.url},
+        ]
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url)
+    expect(page.get_by_role("link", name=re.compile("已点赞"))).to_be_visible()
+    expect(page.locator("header").get_by_text("137****7000")).to_be_attached()
+    own_item = page.locator(f'[data-comment="{own.pk}"]')
+    expect(own_item.get_by_role("button", name="删除")).to_be_visible()
+    expect(page.locator("[data-comment]").filter(has_text="别人的评论").get_by_role("button")).to_have_count(
+        0
+    )
+
+    page.get_by_role("link", name=re.compile("已点赞")).click()  # takes it back, on the page
+    expect(page.get_by_role("link", name=re.compile("^点赞"))).to_be_visible()
+    assert not Like.objects.filter(user=member).exists()
+    page.get_by_label("写评论").fill("第二条评论")
+    page.get_by_role("button", name="发表评论").click()
+    expect(page.get_by_text("第二条评论")).to_be_visible()
+    own_item.get_by_role("button", name="删除").click()
+    expect(own_item).to_have_count(0)
+    assert Comment.objects.get(pk=own.pk).deleted_at is not None

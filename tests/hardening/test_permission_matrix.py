@@ -101,6 +101,8 @@ public:like                    POST  uooooooo  unnnnnnn
 public:list                    GET   oooooooo  oooooooo
 public:list                    POST  mmmmmmmm  mmmmmmmm
 public:personal_center         GET   looooooo  looooooo
+public:reader_state            GET   oooooooo  nnnnnnnn
+public:reader_state            POST  mmmmmmmm  mmmmmmmm
 public:personal_center         POST  mmmmmmmm  mmmmmmmm
 reviews:activity               GET   lfffoono  lfffoono
 reviews:activity               POST  mmmmmmmm  mmmmmmmm

@@ -145,7 +145,8 @@ def test_check_in_from_the_start_to_the_end_of_the_last_day(member_client, appro
     approved.refresh_from_db()
     assert (CheckIn.objects.count(), approved.checkin_count) == (1, 1)
     time_machine.move_to(start, tick=False)
-    assert "已打卡" in text_of(page(member_client, approved))
+    assert me(member_client, approved)["checked_in"] is True
+    assert "已打卡" in text_of(page(member_client, approved, do="checkin"))
 
 
 # --- 评论 -----------------------------------------------------------------------------------
@@ -220,41 +221,90 @@ def _tools(html, comment, tool):
     return f'action="/a/{comment.activity.public_code}/comments/{comment.pk}/{tool}/"' in html
 
 
-def test_each_reader_sees_their_own_state_and_tools_on_the_shared_page(client, approved, member, organiser):
+def me(client, activity):
+    """/a/<code>/me: what is the reader's own on the shared page."""
+    response = client.get(f"/a/{activity.public_code}/me")
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    return response.json()
+
+
+def test_the_page_is_the_same_for_visitors_and_readers(client, approved, member, organiser):
+    mine = Comment.objects.create(activity=approved, author=member, text="我的评论")
+    Like.objects.create(activity=approved, user=member)
+    visitors = page(client, approved).content
+    for reader in (member, organiser, UserFactory(is_superuser=True, is_staff=True)):
+        client.force_login(reader)
+        assert page(client, approved).content == visitors
+    html = visitors.decode()
+    assert (
+        "csrfmiddlewaretoken" not in html
+        and not _tools(html, mine, "delete")
+        and not _tools(html, mine, "hide")
+    )
+    assert "已点赞" not in text_of(page(client, approved))
+
+
+def test_each_reader_gets_their_own_parts_from_me(client, approved, member, organiser):
     theirs = Comment.objects.create(activity=approved, author=UserFactory(), text="别人的评论")
     mine = Comment.objects.create(activity=approved, author=member, text="我的评论")
     Like.objects.create(activity=approved, user=member)
     Message.objects.create(
         recipient=member, kind="review_result", key="k1", channel="site", title="审核结果", body=""
     )
-    assert "csrfmiddlewaretoken" not in page(client, approved).content.decode()  # the shell is now cached
+    visitor = me(client, approved)
+    assert (
+        visitor["signed_in"] is False
+        and visitor["csrf_token"]
+        and set(visitor) == {"signed_in", "csrf_token"}
+    )
 
     client.force_login(member)
-    html = page(client, approved).content.decode()
-    assert "已点赞" in text_of(page(client, approved)) and 'aria-label="1条未读"' in html
-    assert _tools(html, mine, "delete") and not _tools(html, theirs, "delete")
-    assert not _tools(html, mine, "hide") and "csrfmiddlewaretoken" in html
+    answer = me(client, approved)
+    assert answer["liked"] is True and answer["favorited"] is False and answer["checked_in"] is False
+    assert answer["own_comments"] == [mine.pk] and answer["moderates"] is False
+    assert answer["header"] == {"phone": "137****7000", "unread": 1, "reviews": False, "staff": False}
 
     client.force_login(organiser)
-    html = page(client, approved).content.decode()
-    assert "已点赞" not in text_of(page(client, approved)) and "条未读" not in html
-    assert _tools(html, mine, "hide") and _tools(html, theirs, "hide") and not _tools(html, mine, "delete")
+    answer = me(client, approved)
+    assert answer["liked"] is False and answer["own_comments"] == [] and answer["moderates"] is True
 
     reviewer = UserFactory()
     ReviewerRole.objects.create(user=reviewer, unit=SupervisingUnit.objects.get(short_name="河北省科协"))
     client.force_login(reviewer)
-    html = page(client, approved).content.decode()
-    assert _tools(html, theirs, "hide") and 'href="/review/"' in html
+    answer = me(client, approved)
+    assert answer["moderates"] is True and answer["header"]["reviews"] is True
 
     client.force_login(UserFactory())
-    html = page(client, approved).content.decode()
-    assert not any(_tools(html, c, t) for c in (mine, theirs) for t in ("hide", "delete"))
-    assert 'href="/review/"' not in html
+    answer = me(client, approved)
+    assert answer["moderates"] is False and answer["header"]["reviews"] is False
+    assert theirs.pk not in answer["own_comments"]
+
+
+def test_me_is_only_for_a_public_activity(client, organiser, member):
+    pending = make_activity(organiser, status="pending")
+    client.force_login(member)
+    assert client.get(f"/a/{pending.public_code}/me").status_code == 404
+    assert client.get("/a/nosuchco/me").status_code == 404
+
+
+def test_without_javascript_a_readers_page_after_an_action_is_their_own(member_client, approved):
+    """The plain form's answer leaves a message, and a page with a message is made for its reader."""
+    member_client.post(f"/a/{approved.public_code}/like/", {"on": "1"})
+    response = page(member_client, approved)
+    assert 'aria-pressed="true"' in response.content.decode() and "已点赞" in text_of(response)
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert "已点赞" not in text_of(page(member_client, approved))  # the message read: the shared page again
+
+
+def test_a_query_gives_the_reader_their_own_page(member_client, approved, member):
+    mine = Comment.objects.create(activity=approved, author=member, text="我的评论")
+    html = page(member_client, approved, do="like").content.decode()
+    assert _tools(html, mine, "delete") and "csrfmiddlewaretoken" in html
 
 
 def test_a_slot_marker_typed_in_a_comment_stays_text(member_client, approved):
     comment(member_client, approved, "<!--slot:actions--><!--slot:tools:1-->")
-    html = page(member_client, approved).content.decode()
+    html = page(member_client, approved, do="comment").content.decode()
     assert "&lt;!--slot:actions--&gt;" in html and html.count('data-action="checkin"') == 1
 
 

@@ -78,7 +78,18 @@ def test_without_a_commit_the_page_stays_as_cached(client, approved):
     assert "未提交的新名字" not in text_of(client.get(url(approved)))
 
 
-def test_logged_in_users_and_messages_are_never_served_from_the_cache(client, approved, member):
+def test_signed_in_readers_get_the_visitors_page_from_the_cache(
+    client, approved, member, django_assert_num_queries
+):
+    first = client.get(url(approved))  # cached for every reader
+    client.force_login(member)
+    client.cookies["kepuri_reader"] = "1"  # as after the login that set it
+    with django_assert_num_queries(0):  # not even the session: the user is not asked for
+        again = client.get(url(approved))
+    assert again.content == first.content
+
+
+def test_a_reader_with_a_message_waiting_is_never_served_from_the_cache(client, approved, member):
     client.get(url(approved))  # cached for visitors
     client.force_login(member)
     client.post(f"{url(approved)}like/", {"on": "1"})  # a plain form: a message waits
