@@ -10,6 +10,7 @@ urlpatterns = [
     path("a/<slug:code>/", views.activity_page, name="activity"),
     path("a/<slug:code>/me", views.reader_state, name="reader_state"),
     path("a/<slug:code>/checkin/", views.check_in, name="checkin"),
+    path("a/<slug:code>/join/", views.join, name="join"),
     path("a/<slug:code>/like/", views.like, name="like"),
     path("a/<slug:code>/favorite/", views.favorite, name="favorite"),
     path("a/<slug:code>/comments/", views.comment, name="comment"),

@@ -1,6 +1,7 @@
 """The public site: home, the list, the activity page (the QR code's target) and its actions, 个人中心."""
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts import services as account_services
+from accounts.forms import CodeLoginForm
 from activities.models import Activity, Campaign
 from directory.models import Region
 from reviews import access
@@ -252,6 +255,52 @@ def comment_hide(request, code, pk):
     except services.ActionRefused as exc:
         return _answer(request, target.activity, ok=False, message=exc.message)
     return _answer(request, target.activity, message="评论已隐藏" if hidden else "评论已恢复显示")
+
+
+ACTION_VIEWS = {"checkin": check_in, "like": like, "favorite": favorite, "comment": comment}
+
+
+# --- the sign-in sheet ---------------------------------------------------------------------
+
+
+@require_POST
+def join(request, code):
+    """The sheet on a visitor's page: 验证码登录 and the chosen action in one POST (同意协议并打卡 …).
+
+    The button consents to the agreement (a phone without an account gets one, without a password,
+    its consent time stored), the code signs in, and the action runs as its own button's would, so
+    its answer is the same JSON. A second submission of the same code signs nobody in and does
+    nothing: the code is used once.
+    """
+    activity = _public_activity(code)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        return _refuse_join(request, activity, {"action": ["请选择要进行的操作"]})
+    form = CodeLoginForm({**request.POST.dict(), "agree": "on"})
+    if not form.is_valid():
+        return _refuse_join(request, activity, {field: list(errors) for field, errors in form.errors.items()})
+    try:
+        user = account_services.log_in_by_code(sms_code=form.sms_code, agree=True)
+    except account_services.AccountError as exc:
+        return _refuse_join(request, activity, {"code": [exc.message]})
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return ACTION_VIEWS[action](request, code)
+
+
+def _refuse_join(request, activity, errors):
+    """Nobody signed in, nothing done: the sheet shows the first message; a plain post gets it on
+    验证码登录, which leads back to the activity."""
+    message = next(iter(errors.values()))[0]
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": False, "message": message, "errors": errors},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    messages.error(request, message)
+    action = request.POST.get("action")
+    target = _login_target(activity.public_code, action if action in ACTIONS else "checkin")
+    return redirect(f"{reverse('accounts:login_code')}?{urlencode({'next': target})}")
 
 
 # --- 个人中心 ----------------------------------------------------------------------------

@@ -212,22 +212,125 @@
     else pressed(link, data.active);
   }
 
+  // --- the sign-in sheet: a visitor signs in with an SMS code and acts, in one POST -----------
+
+  const LABELS = { checkin: "打卡", like: "点赞", favorite: "收藏", comment: "评论" };
+  let sheet = null;
+
+  function readerState() {
+    return fetch(`${window.location.pathname}me`, { credentials: "same-origin" }).then((response) => response.json());
+  }
+
+  function choose(action) {
+    sheet.elements.action.value = action;
+    sheet.querySelector("[data-join-submit]").textContent = `同意协议并${LABELS[action]}`;
+    sheet.querySelector("[data-join-comment]").hidden = action !== "comment";
+  }
+
+  async function withToken() {  // the page is cached without a token: /a/<code>/me gives one
+    if (sheet.dataset.token) return;
+    sheet.dataset.token = "asked";
+    try {
+      const me = await readerState();
+      token = me.csrf_token;
+      const input = sheet.querySelector("[data-csrf]");
+      input.name = "csrfmiddlewaretoken";
+      input.value = token;
+      sheet.querySelector("[data-sms-url]").disabled = false;
+    } catch (error) {
+      sheet.dataset.token = "";
+    }
+  }
+
+  function sheetStatus(message, ok) {
+    const line = sheet.querySelector('[data-sms-status="code"]');
+    line.textContent = message;
+    line.classList.toggle("text-success", ok);
+    line.classList.toggle("text-danger", !ok);
+  }
+
+  async function join(event) {
+    event.preventDefault();
+    const submit = sheet.querySelector("[data-join-submit]");
+    if (sheet.elements.action.value === "comment" && !sheet.elements.text.value.trim()) {
+      sheetStatus("请输入评论内容", false);
+      return;
+    }
+    submit.disabled = true;
+    let data = null;
+    try {
+      data = await post(sheet.getAttribute("action"), new FormData(sheet));  // its input "action" hides .action
+    } catch (error) {
+      sheetStatus("网络异常，请稍后再试", false);
+      submit.disabled = false;
+      return;
+    }
+    if (data.errors) {  // not signed in: the phone or the code was refused
+      sheetStatus(data.message, false);
+      submit.disabled = false;
+      return;
+    }
+    const action = sheet.elements.action.value;
+    sheet.remove();
+    showCounts(data.counts);
+    say(data.message, data.ok);
+    if (action === "comment" && data.ok) commentDone({ reset() {} }, data);
+    readerState().then((me) => { if (me.signed_in) become(me); }).catch(() => {});
+  }
+
+  function openSheet() {
+    const template = document.querySelector("template[data-join-sheet]");
+    if (!template) return;
+    shared.after(template.content.cloneNode(true));
+    sheet = document.querySelector("form[data-join]");
+    sheet.querySelector("[data-sms-url]").disabled = true;  // until the page has a token
+    // Open at once where 打卡 is open (the poster's case: four taps to 已打卡); elsewhere a tap on
+    // a button opens it.
+    const checkin = shared.querySelector('[data-act="checkin"]');
+    sheet.hidden = !checkin;
+    choose(checkin ? "checkin" : "like");
+    sheet.addEventListener("focusin", withToken, { once: true });
+    sheet.addEventListener("submit", join);
+  }
+
+  function visitorTaps(event) {
+    const link = event.target.closest("[data-act]");
+    if (!link || !sheet || !sheet.isConnected) return;  // without the sheet the link leads to 登录
+    event.preventDefault();
+    choose(link.dataset.act);
+    sheet.hidden = false;
+    sheet.scrollIntoView({ block: "center" });
+    sheet.elements.phone.focus();
+  }
+
   if (shared) {
     shared.addEventListener("click", (event) => {
-      const link = event.target.closest("[data-act]");
-      if (!link || shared.dataset.signedIn !== "true") return;  // a visitor follows the link to 登录
-      event.preventDefault();
-      act(link);
+      if (shared.dataset.signedIn === "true") {
+        const link = event.target.closest("[data-act]");
+        if (!link) return;
+        event.preventDefault();
+        act(link);
+      } else {
+        visitorTaps(event);
+      }
+    });
+    document.querySelectorAll('[data-visitor-only] [data-act="comment"]').forEach((link) => {
+      link.addEventListener("click", visitorTaps);
     });
     const signedIn = document.cookie.split("; ").includes("kepuri_reader=1");
     if (signedIn) {
-      fetch(`${window.location.pathname}me`, { credentials: "same-origin" })
-        .then((response) => response.json())
+      readerState()
         .then((me) => {
-          if (me.signed_in) become(me);
-          else document.cookie = "kepuri_reader=0; path=/; SameSite=Lax";
+          if (me.signed_in) {
+            become(me);
+          } else {
+            document.cookie = "kepuri_reader=0; path=/; SameSite=Lax";
+            openSheet();
+          }
         })
         .catch(() => {});  // the visitors' page still works: its links lead to 登录
+    } else {
+      openSheet();
     }
   }
 })();

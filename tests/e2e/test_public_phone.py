@@ -31,11 +31,13 @@ def happening_now(settings, live_server):
     )
 
 
-def test_scan_like_register_come_back_like_comment_check_in(page, happening_now, screenshot):
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_scan_like_register_come_back_like_comment_check_in(page, happening_now):
+    """No script: no sign-in sheet; the buttons lead to 登录 (and 注册) and back, and work as forms."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(qr.public_url(happening_now))  # the address the QR code holds
     expect(page.get_by_role("heading", name="节水科普进社区")).to_be_visible()
-    screenshot("activity-phone")
+    expect(page.locator("form[data-join]")).to_have_count(0)
 
     # A visitor taps 点赞: to 登录, on to 注册, and back to the activity.
     page.get_by_role("link", name=re.compile("点赞")).click()
@@ -61,17 +63,14 @@ def test_scan_like_register_come_back_like_comment_check_in(page, happening_now,
     expect(page.get_by_role("button", name=re.compile("已收藏"))).to_be_visible()
     page.get_by_role("button", name=re.compile("^打卡")).click()
     expect(page.get_by_role("button", name=re.compile("已打卡"))).to_be_disabled()
-    screenshot("activity-phone-done")
     assert (Like.objects.count(), Comment.objects.count(), CheckIn.objects.count()) == (1, 1, 1)
     assert Favorite.objects.count() == 1
 
     # 个人中心 shows the three.
-    page.locator("header").get_by_role("button", name="展开导航").click()
-    page.locator("header").get_by_role("link", name="个人中心").click()
+    page.goto(qr.public_url(happening_now).split("/a/")[0] + "/accounts/me/")
     for tab in ("已参与", "点赞", "收藏"):
         page.get_by_role("link", name=tab, exact=True).click()
         expect(page.get_by_role("link", name="节水科普进社区")).to_be_visible()
-    screenshot("personal-center-phone")
 
 
 def test_a_signed_in_reader_gets_the_shared_page_made_their_own(page, happening_now, live_server):
@@ -114,3 +113,59 @@ def test_a_signed_in_reader_gets_the_shared_page_made_their_own(page, happening_
     own_item.get_by_role("button", name="删除").click()
     expect(own_item).to_have_count(0)
     assert Comment.objects.get(pk=own.pk).deleted_at is not None
+
+
+def test_from_the_qr_code_to_checked_in_in_four_interactions(page, happening_now, screenshot):
+    """A person who has never been here: phone, 获取验证码, the code, 同意协议并打卡 — and it is done."""
+    from accounts.models import User
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(qr.public_url(happening_now))
+    sheet = page.locator("form[data-join]")
+    expect(sheet.get_by_role("button", name="同意协议并打卡")).to_be_visible()
+    screenshot("join-sheet-phone")
+
+    interactions = 0
+    sheet.get_by_label("手机号码").fill(PHONE)
+    interactions += 1
+    sheet.get_by_role("button", name="获取验证码").click()
+    interactions += 1
+    expect(sheet.get_by_text("验证码已发送")).to_be_visible()
+    sheet.get_by_label("验证码").fill(last_code(PHONE))
+    interactions += 1
+    screenshot("join-sheet-phone-filled")
+    sheet.get_by_role("button", name="同意协议并打卡").click()
+    interactions += 1
+
+    expect(page.get_by_role("link", name=re.compile("已打卡"))).to_be_visible()
+    expect(page.locator("header").get_by_text("137****7000")).to_be_attached()
+    assert interactions == 4
+    user = User.objects.get(phone=PHONE)
+    assert not user.has_usable_password() and user.terms_accepted_at is not None
+    assert CheckIn.objects.get().user == user
+    screenshot("join-sheet-phone-done")
+
+
+@pytest.mark.parametrize("action", ["like", "favorite", "comment"])
+def test_the_sheet_does_the_action_that_was_tapped(page, happening_now, action):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(qr.public_url(happening_now))
+    label = {"like": "点赞", "favorite": "收藏", "comment": "登录后发表评论"}[action]
+    page.get_by_role("link", name=re.compile(f"^{label}")).click()  # chooses it in the sheet
+    sheet = page.locator("form[data-join]")
+    verb = {"like": "点赞", "favorite": "收藏", "comment": "评论"}[action]
+    expect(sheet.get_by_role("button", name=f"同意协议并{verb}")).to_be_visible()
+    sheet.get_by_label("手机号码").fill(PHONE)
+    sheet.get_by_role("button", name="获取验证码").click()
+    expect(sheet.get_by_text("验证码已发送")).to_be_visible()
+    sheet.get_by_label("验证码").fill(last_code(PHONE))
+    if action == "comment":
+        sheet.get_by_label("评论内容").fill("扫码就能评论，真方便")
+    sheet.get_by_role("button", name=f"同意协议并{verb}").click()
+    if action == "comment":
+        expect(page.get_by_text("扫码就能评论，真方便")).to_be_visible()
+        assert Comment.objects.get().text == "扫码就能评论，真方便"
+    else:
+        expect(page.get_by_role("link", name=re.compile(f"已{verb}"))).to_be_visible()
+        model = Like if action == "like" else Favorite
+        assert model.objects.count() == 1

@@ -96,6 +96,8 @@ public:comment_hide            GET   mmmmmmmm  mmmmmmmm
 public:comment_hide            POST  lboboobo  lboboobo
 public:favorite                GET   mmmmmmmm  mmmmmmmm
 public:favorite                POST  uooooooo  unnnnnnn
+public:join                    GET   mmmmmmmm  mmmmmmmm
+public:join                    POST  bbbbbbbb  nnnnnnnn
 public:like                    GET   mmmmmmmm  mmmmmmmm
 public:like                    POST  uooooooo  unnnnnnn
 public:list                    GET   oooooooo  oooooooo

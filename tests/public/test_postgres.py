@@ -50,3 +50,26 @@ def test_one_user_liking_twice_at_once_likes_once(postgres, organiser, member):
     race(*[lambda: services.set_like(user=member, activity=activity, on=True)] * 2)
     activity.refresh_from_db()
     assert (activity.like_count, Like.objects.count()) == (1, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sign_in_sheet_sent_twice_at_once_comments_once(postgres, organiser, during):
+    """A double tap on 同意协议并评论: two POSTs with one code race; one signs in and comments."""
+    from django.test import Client
+
+    from accounts.models import User
+    from public.models import Comment
+    from tests.support import last_code, request_code
+
+    activity = make_activity(organiser, status="approved")
+    phone = "13700137000"
+    request_code(Client(), phone, "login")
+    data = {"action": "comment", "phone": phone, "code": last_code(phone), "text": "扫码就能评论"}
+    url = f"/a/{activity.public_code}/join/"
+    answers = race(
+        *[lambda: Client().post(url, data, HTTP_X_REQUESTED_WITH="XMLHttpRequest") for _ in range(2)]
+    )
+    assert sorted(answer.status_code for answer in answers) == [200, 400]
+    activity.refresh_from_db()
+    assert Comment.objects.count() == activity.comment_count == 1
+    assert User.objects.filter(phone=phone).count() == 1
