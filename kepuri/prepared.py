@@ -12,9 +12,9 @@ call. The query is still written with the querysets that hold its rules.
 
     reader_state(user=7, activity=42)  # {"liked": True}
 
-``build`` takes ids as keyword arguments and returns a ``values()`` queryset of
-one row on the default database; the call returns that row as a dict, with the database's own values
-(an EXISTS is True/False on PostgreSQL, 1/0 on SQLite).
+``build`` takes ids (or short strings: a public code) as keyword arguments and returns a
+``values()`` queryset of one row on the default database; the call returns that row as a dict, with
+values converted as a queryset's would be (an aware datetime; an EXISTS True or False), or None.
 """
 
 from functools import wraps
@@ -25,30 +25,45 @@ from django.db import DEFAULT_DB_ALIAS, connections
 def prepared(build):
     compiled = {}  # database vendor → (sql, parameters with the names of ids in place, column names)
 
-    def compile_for(names):
-        stand_ins = {name: -1_000_003 - n for n, name in enumerate(names)}
+    def compile_for(kinds):
+        stand_ins = {
+            name: -1_000_003 - n if kind is int else f"\x1fprepared:{name}"
+            for n, (name, kind) in enumerate(kinds)
+        }
         query = build(**stand_ins).query
-        sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+        compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        # The fields' own conversions (an aware datetime, a bool on SQLite too), as a queryset's rows get.
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
         by_value = {value: name for name, value in stand_ins.items()}
         template = [
-            (by_value[p], None) if isinstance(p, int) and p in by_value else (None, p) for p in params
+            (by_value[p], None) if isinstance(p, int | str) and p in by_value else (None, p) for p in params
         ]
+        names = [name for name, _ in kinds]
         missing = set(names) - {name for name, _ in template}
         if missing:
             raise ValueError(f"{build.__name__}: the query does not use {sorted(missing)} as parameters")
         columns = [*query.values_select, *query.annotation_select]
-        return sql, template, columns
+        return sql, template, columns, converters
 
     @wraps(build)
     def run(**ids):
         connection = connections[DEFAULT_DB_ALIAS]
-        if connection.vendor not in compiled:
-            compiled[connection.vendor] = compile_for(sorted(ids))
-        sql, template, columns = compiled[connection.vendor]
+        kinds = tuple((name, int if isinstance(ids[name], int) else str) for name in sorted(ids))
+        key = (connection.vendor, kinds)
+        if key not in compiled:
+            compiled[key] = compile_for(kinds)
+        sql, template, columns, converters = compiled[key]
         params = [ids[name] if name else value for name, value in template]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-        return None if row is None else dict(zip(columns, row, strict=True))
+        if row is None:
+            return None
+        row = list(row)
+        for position, (functions, expression) in converters.items():
+            for function in functions:
+                row[position] = function(row[position], expression, connection)
+        return dict(zip(columns, row, strict=True))
 
     return run

@@ -15,9 +15,10 @@ during the event week most requests are phones scanning the same QR codes.
 - A list page is kept under the list's generation, which any save of an
   activity moves on; counts shown in the list may lag by up to ``LIST_TTL``.
 - Each cached page carries an ETag; a phone that asks again with it gets 304.
-- Reads go through ``kepuri.microcache``: a process keeps its own copy of a page
-  for a second, under the page's generation, read from Redis each time, so a
-  change through any app process shows at once through all of them.
+- Reads go through ``kepuri.microcache.get_current``: a page carries the generation
+  it was made at and is read with the current one in one round trip to Redis; a
+  process keeps its own copy for a second but asks Redis for the generation each
+  time, so a change through any app process shows at once through all of them.
 
 A page is served from the cache only to a visitor who is not logged in and has
 no message waiting, for a GET without other parameters than the list's
@@ -29,7 +30,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
@@ -41,10 +41,15 @@ LIST_TTL = 120
 LIST_GENERATION = "public:list-generation"
 
 
-def activity_key(code: str, kind: str = "page") -> str:
-    """The visitors' page of the activity (or, ``kind="api"``, its JSON), under its generation: see
-    ``_forget``; whatever moves the page on moves the JSON on."""
-    return f"public:{kind}:activity:{code}:{microcache.generation(_page_generation(code))}"
+def activity_key(code: str) -> tuple[str, str]:
+    """The visitors' page of the activity and the generation it is kept under (see ``_forget``)."""
+    return f"public:page:activity:{code}", _page_generation(code)
+
+
+def cached_activity_page(code: str):
+    """The visitors' page of the activity as the cache now serves it: (etag, content, content type,
+    for readers too), or None when it is to be made again."""
+    return microcache.get_current(*activity_key(code))[1]
 
 
 def shell_key(code: str) -> str:
@@ -65,11 +70,10 @@ def _shell_generation(code: str) -> str:
     return f"public:generation:shell:{code}"
 
 
-def list_key(request, kind: str = "page") -> str:
-    """A list page (or, ``kind="api"``, the JSON of a list) under the lists' generation."""
-    generation = microcache.generation(LIST_GENERATION)
+def list_key(request) -> tuple[str, str]:
+    """A list page, by its querystring, and the lists' generation it is kept under."""
     query = hashlib.md5(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()
-    return f"public:{kind}:list:{generation}:{query}"
+    return f"public:page:list:{query}", LIST_GENERATION
 
 
 def forget_activity(code: str) -> None:
@@ -129,19 +133,22 @@ def anonymous_page(key, ttl: int):
     """Serve a view's answer from the cache under ``key(request, *args, **kwargs)``: to visitors, and
     to signed-in readers too when the view marked the page as the same for them (``for_readers``).
 
-    ``key`` returns None when this request's page is not to be cached. The page
-    is kept ``ttl`` seconds, or ``response.cache_ttl`` if the view set less. A page
-    for readers is the visitors' page: what is a reader's own (their like, their
-    tools, their header) the page's script asks for (``/a/<code>/me``).
+    ``key`` returns the page's name and the generation it is kept under, or None when
+    this request's page is not to be cached. A page is read with its generation in
+    one round trip to Redis (``microcache.get_current``) and kept ``ttl`` seconds, or
+    ``response.cache_ttl`` if the view set less. A page for readers is the visitors'
+    page: what is a reader's own (their like, their tools, their header) the page's
+    script asks for (``/a/<code>/me``).
     """
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            name = _cacheable(request) and key(request, *args, **kwargs)
-            if not name:
+            kept = _cacheable(request) and key(request, *args, **kwargs)
+            if not kept:
                 return view(request, *args, **kwargs)
-            hit = microcache.get(name)
+            name, generation = kept
+            at, hit = microcache.get_current(name, generation)  # ``at`` taken before the rendering
             if hit and (hit[3] or not _signed_in(request)):
                 return _answer(request, *hit[:3])
             response = view(request, *args, **kwargs)
@@ -155,7 +162,7 @@ def anonymous_page(key, ttl: int):
             seconds = min(ttl, getattr(response, "cache_ttl", ttl))
             if seconds > 0:
                 shared = getattr(response, "for_readers", False)
-                cache.set(name, (etag, content, response["Content-Type"], shared), seconds)
+                microcache.set_current(name, at, (etag, content, response["Content-Type"], shared), seconds)
             return _answer(request, etag, content, response["Content-Type"])
 
         return wrapper

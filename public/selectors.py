@@ -1,9 +1,15 @@
+import json
+
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 
+from accounts.models import User
+from accounts.sessions import ACCOUNT_FIELDS
 from activities.models import Activity, ActivityLink, ActivityPhoto
 from kepuri.prepared import prepared
 from notifications.services import unread
@@ -47,13 +53,50 @@ def activity_for_page(code: str) -> Activity:
         raise Http404 from None
 
 
+COUNTERS = ("checkin_count", "like_count", "favorite_count", "comment_count")
+ACTION_FIELDS = ("id", "public_code", "status", "deleted_at", "starts_at", "ends_at", *COUNTERS)
+
+
 def for_action(code: str) -> Activity:
     """The approved activity an action (打卡, 点赞, 收藏, 评论) is for, with what the actions read:
     its state, dates and counts; 404 for any other."""
-    fields = ("public_code", "status", "deleted_at", "starts_at", "ends_at", *COUNTERS)
-    return get_object_or_404(
-        Activity.objects.filter(status=Activity.Status.APPROVED).only(*fields), public_code=code
-    )
+    return get_object_or_404(_approved().only(*ACTION_FIELDS), public_code=code)
+
+
+def for_action_by(code: str, user_id: int) -> tuple[Activity, dict]:
+    """``for_action`` and, in the same query, the account fields its session is checked against
+    (``accounts.sessions.ACCOUNT_FIELDS``; None for no such account): a tap costs one read."""
+    row = _action_row(code=code, user=user_id)
+    if row is None:
+        raise Http404
+    account = _account(row)
+    names = [f.attname for f in Activity._meta.concrete_fields if f.attname in row]
+    return Activity.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names]), account
+
+
+def _account_fields(user) -> dict:
+    """The account's fields as one subquery (a JSON object): one more plan node rather than six."""
+    fields = JSONObject(**{name: name for name in ACCOUNT_FIELDS})
+    return {"account": Subquery(User.objects.filter(pk=user).values(fields=fields)[:1])}
+
+
+def _account(row: dict) -> dict:
+    """The account's fields out of a row (``_account_fields``), typed as the model's: each None for
+    no account."""
+    found = row.pop("account") or {}
+    if isinstance(found, str):  # a database that hands JSON back as text
+        found = json.loads(found)
+    account = {name: found.get(name) for name in ACCOUNT_FIELDS}
+    for name in ("is_active", "is_superuser", "is_staff"):  # SQLite's JSON has 1 and 0
+        account[name] = None if account[name] is None else bool(account[name])
+    if isinstance(account["deleted_at"], str):
+        account["deleted_at"] = parse_datetime(account["deleted_at"])
+    return account
+
+
+@prepared
+def _action_row(*, code, user):
+    return _approved().filter(public_code=code).order_by().values(*ACTION_FIELDS, **_account_fields(user))
 
 
 def visible_comments(activity):
@@ -85,9 +128,6 @@ def live_counts():
     return cache.get_or_set("public:live-counts", compute, 60)
 
 
-COUNTERS = ("checkin_count", "like_count", "favorite_count", "comment_count")
-
-
 def reader_state(user, activity) -> dict:
     """In one query, the activity's counts and what is ``user``'s on its page and in the header.
 
@@ -97,23 +137,51 @@ def reader_state(user, activity) -> dict:
     return _reader_state(user=user.pk, activity=activity.pk)
 
 
-@prepared
-def _reader_state(*, user, activity):
+def _readers(user) -> dict:
+    """What is ``user``'s on an activity's page (the activity as ``OuterRef("pk")``) and in the header."""
     here = OuterRef("pk")
 
     def own(model):
         return Exists(model.objects.filter(user=user, activity=here))
 
     unread_count = unread(user).order_by().values("recipient").annotate(n=Count("pk")).values("n")
-    return Activity.all_objects.filter(pk=activity).values(
-        *COUNTERS,
-        checked_in=own(CheckIn),
-        liked=own(Like),
-        favorited=own(Favorite),
-        commented=Exists(Comment.objects.visible().filter(author=user, activity=here)),
-        unread=Coalesce(Subquery(unread_count), 0),
-        reviews=Exists(access.active_roles(user)),
+    return {
+        "checked_in": own(CheckIn),
+        "liked": own(Like),
+        "favorited": own(Favorite),
+        "commented": Exists(Comment.objects.visible().filter(author=user, activity=here)),
+        "unread": Coalesce(Subquery(unread_count), 0),
+        "reviews": Exists(access.active_roles(user)),
+    }
+
+
+@prepared
+def _reader_state(*, user, activity):
+    return Activity.all_objects.filter(pk=activity).values(*COUNTERS, **_readers(user))
+
+
+def reader_page(code: str, user_id: int) -> tuple[dict, dict] | None:
+    """``/a/<code>/me`` in one query: the activity an action is for (``for_action``: its id,
+    organiser and counts), what is the reader's (as ``reader_state``); and the account's fields its
+    session is checked against (``accounts.sessions.ACCOUNT_FIELDS``, each None for no such account).
+    None when ``code`` is no approved activity. ``user_id`` 0: a visitor.
+    """
+    row = _reader_page(code=code, user=user_id)
+    return None if row is None else (row, _account(row))
+
+
+@prepared
+def _reader_page(*, code, user):
+    return (
+        _approved()
+        .filter(public_code=code)
+        .order_by()
+        .values("id", "owner_id", *COUNTERS, **_readers(user), **_account_fields(user))
     )
+
+
+def _approved():
+    return Activity.objects.filter(status=Activity.Status.APPROVED)
 
 
 def counts(activity) -> dict:

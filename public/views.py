@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services as account_services
+from accounts import sessions
 from accounts.forms import CodeLoginForm
 from activities.models import Activity, Campaign
 from directory.models import Region
@@ -99,12 +100,20 @@ def reader_state(request, code):
     and whether they moderate the activity's comments (隐藏), the header's 消息 count and 审核 link,
     and a CSRF token for the actions. A visitor gets the token only (the sign-in sheet needs it).
     Never cached by anyone.
+
+    Asked on every page view of a signed-in reader, so it costs the session and one query: the
+    activity, the reader's state and their account in one (``selectors.reader_page``), the session
+    checked against that account (``accounts.sessions``) rather than loaded by ``request.user``;
+    one more only for a reader with a comment on the page, or a reviewer.
     """
-    activity = _public_activity(code)
-    answer = {"signed_in": request.user.is_authenticated, "csrf_token": get_token(request)}
-    if request.user.is_authenticated:
-        user = request.user
-        mine = selectors.reader_state(user, activity)
+    found = selectors.reader_page(code, sessions.account_id(request) or 0)
+    if found is None:
+        raise Http404
+    mine, account = found
+    user = sessions.signed_in(request, account)
+    answer = {"signed_in": user is not None, "csrf_token": get_token(request)}
+    if user is not None:
+        activity = Activity(pk=mine["id"], public_code=code, owner_id=mine["owner_id"])
         if not mine["reviews"]:
             access.note_no_role(user)
         own = (
@@ -182,12 +191,25 @@ def _public_activity(code) -> Activity:
     return selectors.for_action(code)
 
 
+def _actor(request, code):
+    """The activity a tap is for and the signed-in account tapping, in one query: the account read
+    with the activity (``selectors.for_action_by``) and the session checked on it
+    (``accounts.sessions``), not loaded by ``request.user``. (None, None) for a visitor; 404 for no
+    approved activity."""
+    account_id = sessions.account_id(request)
+    if account_id is None:
+        return None, None
+    activity, account = selectors.for_action_by(code, account_id)
+    user = sessions.signed_in(request, account)
+    return (activity, user) if user is not None else (None, None)
+
+
 def _toggle(request, code, action, setter):
-    if not request.user.is_authenticated:
+    activity, user = _actor(request, code)
+    if user is None:
         return _login_first(request, code, action)
-    activity = _public_activity(code)
     on = request.POST.get("on", "1") == "1"
-    state = setter(user=request.user, activity=activity, on=on)
+    state = setter(user=user, activity=activity, on=on)
     # Without JavaScript the message also makes the next page the reader's own (activity_page).
     return _answer(request, activity, active=state, message=services.DONE[action][0 if state else 1])
 
@@ -204,11 +226,11 @@ def favorite(request, code):
 
 @require_POST
 def check_in(request, code):
-    if not request.user.is_authenticated:
+    activity, user = _actor(request, code)
+    if user is None:
         return _login_first(request, code, "checkin")
-    activity = _public_activity(code)
     try:
-        services.check_in(user=request.user, activity=activity)
+        services.check_in(user=user, activity=activity)
     except services.ActionRefused as exc:
         return _answer(request, activity, ok=False, message=exc.message)
     return _answer(request, activity, message="打卡成功", active=True)

@@ -36,3 +36,25 @@ def test_an_id_the_query_does_not_use_is_an_error():
 
     with pytest.raises(ValueError, match=r"does not use \['activity'\]"):
         careless(user=1, activity=2)
+
+
+@prepared
+def by_code(*, code, user):
+    from activities.models import Activity
+
+    return Activity.objects.filter(public_code=code).values(
+        "starts_at", mine=Exists(Like.objects.filter(user_id=user, activity=OuterRef("pk")))
+    )
+
+
+def test_a_string_parameter_and_the_fields_own_conversions():
+    """A public code as a parameter; an aware datetime and a real bool on every database."""
+    alice = UserFactory()
+    activity = make_activity(alice, status="approved")
+    Like.objects.create(user=alice, activity=activity)
+    row = by_code(code=activity.public_code, user=alice.pk)
+    assert row == {"starts_at": activity.starts_at, "mine": True}
+    assert row["starts_at"].tzinfo is not None and row["mine"] is True
+    assert by_code(code=activity.public_code, user=-1)["mine"] is False
+    assert by_code(code="nosuchco", user=alice.pk) is None
+    assert by_code(code="x' OR '1'='1", user=alice.pk) is None  # a parameter, never SQL

@@ -24,7 +24,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db.models import Count
 from django.utils import timezone
 
@@ -237,7 +237,7 @@ def test_login_failures_on_both_servers_lock_the_phone(servers):
 def shared_page(code: str):
     """The visitors' page of ``code`` in Redis, as a server now reads it (not this process's old copy)."""
     caches["local"].clear()
-    return cache.get(pagecache.activity_key(code))
+    return pagecache.cached_activity_page(code)
 
 
 def likes(response) -> int:

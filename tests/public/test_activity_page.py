@@ -343,3 +343,68 @@ def test_the_page_runs_a_fixed_number_of_queries(
     # The logged-in reader: their user, their state (with the header's), their comments on the page.
     with django_assert_max_num_queries(3):
         member_client.get(f"/a/{approved.public_code}/")
+
+
+# --- /a/<code>/me checks the session on the account it reads in its one query -----------------
+
+
+def test_me_costs_one_query_for_a_reader_and_one_more_with_a_comment_on_the_page(
+    client, approved, member, django_assert_num_queries
+):
+    client.force_login(member)
+    client.get(f"/a/{approved.public_code}/me")  # the session read once into the cache
+    with django_assert_num_queries(1):
+        assert me(client, approved)["signed_in"] is True
+    Comment.objects.create(activity=approved, author=member, text="我的评论")
+    with django_assert_num_queries(2):
+        assert len(me(client, approved)["own_comments"]) == 1
+    client.logout()
+    with django_assert_num_queries(1):
+        assert me(client, approved)["signed_in"] is False
+
+
+def _changed_password(user):
+    user.set_password("kepuri-Other-2021")
+    user.save()
+
+
+def _changed_phone(user):
+    user.phone = "13700137999"
+    user.save()
+
+
+def _deactivated(user):
+    user.is_active = False
+    user.save()
+
+
+def _deleted(user):
+    user.delete()
+
+
+@pytest.mark.parametrize("change", [_changed_password, _changed_phone, _deactivated, _deleted])
+def test_me_says_signed_out_once_the_session_no_longer_holds(client, approved, member, change):
+    """As request.user would: a password or phone changed elsewhere, an account stopped or gone."""
+    client.force_login(member)
+    assert me(client, approved)["signed_in"] is True
+    change(member)
+    answer = me(client, approved)
+    assert answer["signed_in"] is False and "liked" not in answer and "header" not in answer
+    # The next page that reads the user ends the session, as before.
+    assert client.get("/accounts/me/").status_code == 302
+
+
+def test_me_with_a_session_forged_without_its_hash_is_a_visitor(client, approved, member):
+    client.force_login(member)
+    session = client.session
+    del session["_auth_user_hash"]
+    session.save()
+    assert me(client, approved)["signed_in"] is False
+
+
+def test_me_under_a_fallback_secret_still_holds(client, approved, member, settings):
+    """A session made before the secret key's rotation (the old key in SECRET_KEY_FALLBACKS)."""
+    old = settings.SECRET_KEY
+    client.force_login(member)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "k" * 50, [old]
+    assert me(client, approved)["signed_in"] is True

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from activities import transitions
 from activities.models import ActivityPhoto
 from directory.models import SupervisingUnit
+from kepuri import microcache
 from public import pagecache
 from reviews.models import ReviewerRole
 from reviews.services import set_hidden
@@ -137,7 +138,7 @@ def test_the_cache_lasts_at_most_its_ttl(client, approved, time_machine):
     time_machine.move_to(datetime(2020, 9, 10, tzinfo=SHANGHAI), tick=False)
     client.get(url(approved))
     if hasattr(cache, "ttl"):  # Redis keeps its own clock: read the expiry it was given
-        assert 0 < cache.ttl(pagecache.activity_key(approved.public_code)) <= pagecache.PAGE_TTL
+        assert 0 < cache.ttl(pagecache.activity_key(approved.public_code)[0]) <= pagecache.PAGE_TTL
         return
     approved.name = "静默改名"  # no commit reaches the cache: only time lets it go
     approved.save()
@@ -149,7 +150,7 @@ def test_the_cache_lasts_at_most_its_ttl(client, approved, time_machine):
 
 def test_a_cached_page_goes_when_check_in_opens_and_closes(client, approved, time_machine):
     """The visitor's 打卡 button turns on at 09:30:00 sharp and off at midnight after the last day."""
-    key = pagecache.activity_key(approved.public_code)
+    key = pagecache.activity_key(approved.public_code)[0]
     time_machine.move_to(datetime(2020, 9, 15, 9, 29, tzinfo=SHANGHAI), tick=False)
     assert "do%3Dcheckin" not in client.get(url(approved)).content.decode()
     if hasattr(cache, "ttl"):  # Redis keeps its own clock: read the expiry it was given
@@ -170,11 +171,14 @@ def test_a_page_rendered_before_a_change_and_stored_after_it_is_never_served(cli
     """A rendering that began before a change (on another server) and is stored after it: the change
     moved the page's and the shell's generations on, so what it stores is under keys nobody reads."""
     code = approved.public_code
-    page_key, old_shell_key = pagecache.activity_key(code), pagecache.shell_key(code)  # as a rendering begins
+    page_key, generation = pagecache.activity_key(code)
+    at, _ = microcache.get_current(page_key, generation)  # as a rendering begins
+    old_shell_key = pagecache.shell_key(code)
     approved.name = "改过的名字"
     approved.save()
     pagecache.forget_activity(code)  # the change's commit
-    cache.set(page_key, ('"stale"', "旧的页面".encode(), "text/html; charset=utf-8"), pagecache.PAGE_TTL)
+    stale = ('"stale"', "旧的页面".encode(), "text/html; charset=utf-8", True)
+    microcache.set_current(page_key, at, stale, pagecache.PAGE_TTL)
     cache.set(old_shell_key, "旧的外壳", pagecache.PAGE_TTL)  # the late rendering lands
     page = text_of(client.get(url(approved)))
     assert "改过的名字" in page and "旧的页面" not in page
