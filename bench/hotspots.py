@@ -35,6 +35,25 @@ def request_of(factory, item):
     return factory.generic(item["method"], item["path"], **headers)
 
 
+def mix(path, count, rng) -> list:
+    """``count`` requests of a path's mix, its caches warmed first: at random, by its groups (a page
+    and its me), or, for requests that can be sent once, the next ones in order."""
+    requests, group = path["requests"], path.get("group", 1)
+    if path.get("once"):
+        taken = path.setdefault("taken", 0)
+        path["taken"] = taken + count
+        return requests[taken : taken + count]
+    send_all(requests[:3000])
+    starts = rng.choices(range(0, len(requests), group), k=max(1, count // group))
+    return [item for start in starts for item in requests[start : start + group]]
+
+
+def send_all(items):
+    factory, handler = RequestFactory(), WSGIHandler()
+    for request in [request_of(factory, item) for item in items]:
+        handler.get_response(request).close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activities", type=int, default=100_000)
@@ -50,20 +69,15 @@ def main():
     paths = load.scenarios(generate(args.activities))
     handler, factory, rng = WSGIHandler(), RequestFactory(), random.Random(2020)
 
-    def send_all(items):
-        for request in [request_of(factory, item) for item in items]:
-            handler.get_response(request).close()
-
     timed = [paths[0], *[p for p in paths[1:] if not args.only or args.only in p["name"]]]
     baseline = None
     for path in timed:
-        send_all(path["requests"][:3000])
-        sample = rng.choices(path["requests"], k=args.requests)
+        sample = mix(path, args.requests, rng)
         requests = [request_of(factory, item) for item in sample]
         began = time.perf_counter()
         for request in requests:
             handler.get_response(request).close()
-        ms = (time.perf_counter() - began) / args.requests * 1000
+        ms = (time.perf_counter() - began) / len(sample) * 1000 * path.get("group", 1)  # a page view: its two
         baseline = baseline or ms
         print(
             f"{path['name']}: {ms:.2f} ms a request, {baseline / ms:.0%} of the baseline's rate", flush=True
@@ -71,8 +85,7 @@ def main():
 
     if args.profile:
         path = next(p for p in paths if args.profile in p["name"])
-        send_all(path["requests"][:3000])
-        requests = [request_of(factory, item) for item in rng.choices(path["requests"], k=500)]
+        requests = [request_of(factory, item) for item in mix(path, 500, rng)]
         profiler = cProfile.Profile()
         profiler.enable()
         for request in requests:
