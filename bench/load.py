@@ -563,7 +563,7 @@ def main():
             requests, group, once = item["requests"], item.get("group", 1), item.get("once", False)
             check_responses(requests)
             item["queries"] = queries_per_request(requests[20:] if once else requests, group, once)
-            if len(requests) <= 1000:
+            if len({item["path"] for item in requests}) <= 2000:  # a page view's pages too
                 warm(base, requests)
             # A request sent once: the warm-up and the measure each take their own part.
             warmup, measured = (requests[30:5000], requests[5000:]) if once else (requests, requests)
