@@ -161,3 +161,27 @@ def test_an_account_with_a_password_still_gives_the_old_one(client, clock):
     client.force_login(user)
     page = text_of(client.get("/accounts/password/change/"))
     assert "旧密码" in page and "获取验证码" not in page
+
+
+def test_the_address_limit_is_shared_by_the_tabs_registration_and_the_api(client, clock):
+    """Twenty codes an hour from one address, whichever door asked; the 21st is refused by both."""
+    api = APIClient()
+    for n in range(20):
+        phone = f"1380000{n:04d}"
+        if n % 3 == 0:
+            asked = request_code(client, phone, "login", REMOTE_ADDR="10.0.0.9")
+        elif n % 3 == 1:
+            asked = request_code(client, phone, "register", REMOTE_ADDR="10.0.0.9")
+        else:
+            asked = api.post(
+                "/api/v1/auth/sms-code/", {"phone": phone, "purpose": "login"}, REMOTE_ADDR="10.0.0.9"
+            )
+        assert asked.status_code == 200, n
+    message = "当前网络1小时内获取验证码已达20次，请于 10:00 后再试"
+    site = request_code(client, "13811112222", "login", REMOTE_ADDR="10.0.0.9")
+    assert site.status_code == 429 and site.json()["message"] == message
+    through_api = api.post(
+        "/api/v1/auth/sms-code/", {"phone": "13811112222", "purpose": "login"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert through_api.status_code == 429 and through_api.json()["detail"] == message
+    assert len(sms.outbox) == 20
