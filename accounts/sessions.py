@@ -10,6 +10,7 @@ the fields it read, and saves that query.
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
+from django.core.exceptions import ValidationError
 from django.utils.crypto import constant_time_compare
 
 from .models import User
@@ -23,7 +24,7 @@ def account_id(request) -> int | None:
     try:
         backend = request.session[BACKEND_SESSION_KEY]
         value = User._meta.pk.to_python(request.session[SESSION_KEY])
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, ValidationError):
         return None
     return value if backend in settings.AUTHENTICATION_BACKENDS else None
 

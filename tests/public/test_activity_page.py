@@ -408,3 +408,14 @@ def test_me_under_a_fallback_secret_still_holds(client, approved, member, settin
     client.force_login(member)
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "k" * 50, [old]
     assert me(client, approved)["signed_in"] is True
+
+
+def test_me_with_a_session_naming_no_account_or_a_bad_id_is_a_visitor(client, approved, member):
+    client.force_login(member)
+    for value in (str(10**9), "not-a-number"):
+        session = client.session
+        session["_auth_user_id"] = value
+        session.save()
+        assert me(client, approved)["signed_in"] is False
+        assert client.post(f"/a/{approved.public_code}/like/", {"on": "1"}).status_code == 302  # to 登录
+    assert Like.objects.count() == 0
