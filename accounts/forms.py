@@ -217,6 +217,18 @@ class RegisterForm(_CodeCheckingForm):
         return cleaned
 
 
+def _agreement_note(lead: str) -> HTML:
+    """A line under a button that makes an account: ``lead``, then the agreement's link."""
+    return HTML(
+        format_html(
+            '<p class="form-text">{}<a href="{}" target="_blank" rel="noopener">'
+            "《云上科普日网络服务使用协议》</a>。</p>",
+            lead,
+            reverse("agreement"),
+        )
+    )
+
+
 class CodeLoginForm(_CodeCheckingForm):
     """验证码登录: a phone and its code. On the site the button is 同意协议并登录: pressing it consents
     (a phone without an account gets one now, the consent time stored); the API sends ``agree``."""
@@ -231,13 +243,7 @@ class CodeLoginForm(_CodeCheckingForm):
         self.helper.layout = Layout(
             "phone",
             _code_field_with_button(self.purpose),
-            HTML(
-                format_html(
-                    '<p class="form-text">未注册的手机号验证后将自动创建账号。登录即表示您同意'
-                    '<a href="{}" target="_blank" rel="noopener">《云上科普日网络服务使用协议》</a>。</p>',
-                    reverse("agreement"),
-                )
-            ),
+            _agreement_note("未注册的手机号验证后将自动创建账号。登录即表示您同意"),
             StrictButton(
                 "同意协议并登录", type="submit", name="agree", value="on", css_class="btn btn-primary w-100"
             ),
@@ -383,14 +389,7 @@ class BindPhoneForm(_CodeCheckingForm):
         self.helper.layout = Layout(
             "phone",
             _code_field_with_button(self.purpose),
-            HTML(
-                format_html(
-                    '<p class="form-text">已有账号的手机号将与科普中国账号绑定；'
-                    "新的手机号将为您创建账号，即表示您同意"
-                    '<a href="{}" target="_blank" rel="noopener">《云上科普日网络服务使用协议》</a>。</p>',
-                    reverse("agreement"),
-                )
-            ),
+            _agreement_note("已有账号的手机号将与科普中国账号绑定；新的手机号将为您创建账号，即表示您同意"),
             _submit("绑定并登录"),
         )
 
