@@ -292,8 +292,7 @@ class Activity(models.Model):
             models.Index(fields=["owner", "-created_at"], name="activity_owner_recent"),
             models.Index(fields=["owner_unit", "status"], name="activity_unit_status"),
             models.Index(fields=["status", "submitted_at"], name="activity_queue"),
-            # The review queue's order: what waits first, oldest first, then the newest submissions.
-            models.Index(fields=["waiting_since", "-submitted_at", "id"], name="activity_review_order"),
+            # The review queue's order has its indexes on PostgreSQL (migration 0008: NULLS LAST).
             models.Index(fields=["owner_unit", "waiting_since"], name="activity_unit_waiting"),
         ]
         constraints = [

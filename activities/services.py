@@ -18,7 +18,7 @@ from kepuri.errors import Refusal
 from kepuri.uploads import ProcessedImage
 from organizations.models import Organization
 
-from . import rules
+from . import rules, search
 from .models import Activity, ActivityChange, ActivityLink, ActivityPhoto, ReviewDecision, StagedPoster
 from .reports import Report
 
@@ -179,6 +179,7 @@ def _submit(activity: Activity, *, owner, report: Report, at: datetime) -> None:
     )
     before = activity.status
     activity.status = Status.PENDING
+    search.refresh(activity)  # the reviewers' search; the public's sees approved activities only
     activity.waiting_since = at
     activity.submitted_at = at
     activity.first_submitted_at = activity.first_submitted_at or at

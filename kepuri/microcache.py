@@ -8,7 +8,12 @@ in every process; what a process lets go otherwise is gone from it at once, and
 from the others within ``SECONDS``.
 """
 
+import logging
+
 from django.core.cache import cache, caches
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 SECONDS = 1
 
@@ -81,3 +86,21 @@ def next_generation(key: str) -> None:
     except ValueError:
         cache.set(key, 1, None)
     forget(key)
+
+
+def next_generations(keys) -> None:
+    """``next_generation`` of each of ``keys``, in one round trip when the shared cache is Redis."""
+    keys = list(keys)
+    client = getattr(cache, "client", None)
+    if not hasattr(client, "get_client"):  # not django-redis: one by one
+        for key in keys:
+            next_generation(key)
+        return
+    try:
+        with client.get_client(write=True).pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.incr(client.make_key(key))  # a missing counter starts at 1, as above
+            pipe.execute()
+    except RedisError as exc:  # the cache degrades to misses when Redis is down (settings.redis_cache)
+        logger.warning("Generations not moved on: %s", exc)
+    forget(*keys)

@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 # Reminders and reviewers' digests go out daily at this time, Asia/Shanghai.
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
 REMINDER_MINUTE = env.int("REMINDER_MINUTE", default=0)
+# The reviewers' 统计 are recomputed this often (a page finding them twice as old recomputes first).
+STATS_REFRESH_MINUTES = env.int("STATS_REFRESH_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "activities.tasks.send_reminders",
@@ -189,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sms-codes": {"task": "accounts.tasks.purge_expired_sms_codes", "schedule": 3600.0},
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_api_tokens", "schedule": 3600.0},
     "purge-staged-posters": {"task": "activities.tasks.purge_staged_posters", "schedule": 3600.0},
+    "refresh-statistics": {
+        "task": "reviews.tasks.refresh_statistics",
+        "schedule": STATS_REFRESH_MINUTES * 60.0,
+        "options": {"expires": STATS_REFRESH_MINUTES * 60.0},
+    },
 }
 
 # Rate limits are counted with the `limits` library in Redis when it is there

@@ -32,3 +32,20 @@ class QuickSelect(forms.Select):
                 parts.append("</optgroup>")
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 -- every part is built by format_html
+
+
+class PrerenderedSelect(forms.Select):
+    """A ``<select>`` whose options were rendered once, elsewhere (``options_html``, cached by the
+    caller); a request only marks its chosen option."""
+
+    options_html = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        options = str(self.options_html)
+        chosen = [v for v in self.format_value(value) if v]
+        if chosen:
+            marker = format_html('<option value="{}">', chosen[0])
+            options = options.replace(marker, f"{marker[:-1]} selected>", 1)
+        return format_html("<select{}>", flatatt(final)) + mark_safe(options) + mark_safe("</select>")  # noqa: S308 -- built by format_html

@@ -62,7 +62,7 @@ class ActivityListFilter(django_filters.FilterSet):
             field.widget.attrs["class"] = css
 
     def filter_keyword(self, queryset, name, value):
-        return queryset.filter(search.matches(value)) if value.strip() else queryset
+        return queryset.filter(search.matching(value)) if value.strip() else queryset
 
     def filter_sort(self, queryset, name, value):
         if value == "soon":

@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
         from accounts import personal_data
         from notifications import kinds
 
-        from . import services
+        from . import services, signals  # noqa: F401 -- signals connect on import
 
         kinds.register(extension="延期通知", review_digest="待审核汇总")
         personal_data.register(

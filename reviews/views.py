@@ -1,9 +1,7 @@
 """The reviewers' console: queue, activity page and decisions, 延期, 推荐, moderation, statistics, exports."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, Sum
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,13 +14,13 @@ from activities.reports import Report
 from activities.services import ActivityError
 from kepuri.http import safe_next_url
 
-from . import access, services
+from . import access, bulk, services
+from . import statistics as stats
 from .access import reviewer_view
-from .filters import QueueFilter
 from .forms import DecisionForm, ExtensionForm, RecommendationForm
-from .models import ExportJob, Recommendation
+from .models import BulkApproval, ExportJob, Recommendation
+from .queue import Queue, counted
 
-PAGE_SIZE = 50
 # What a queue row shows: the rest of a wide row stays in the database.
 QUEUE_COLUMNS = (
     "public_code", "name", "org_name", "status", "activity_type", "starts_at", "ends_at",
@@ -34,26 +32,29 @@ def _back(request, default):
     return redirect(safe_next_url(request, reverse(default)))
 
 
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
 @require_safe
 @reviewer_view("console")
 def queue(request, unit):
-    """待审核 first (new activities and changes), oldest submission first; filters, search, pages."""
-    scope = "read" if request.GET.get("scope") == "read" else "decide"
-    base = access.read_set(unit) if scope == "read" else access.decide_set(unit)
-    activities = base.select_related("region__parent", "category").only(*QUEUE_COLUMNS)
-    filters = QueueFilter(request.GET, queryset=activities, unit=unit)
-    ordered = filters.qs.order_by(F("waiting_since").asc(nulls_last=True), "-submitted_at", "pk")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """待审核 first (new activities and changes), oldest submission first; filters, search, pages by key."""
+    items = Queue(unit, request.GET, user=request.user, columns=QUEUE_COLUMNS)
+    page = items.page(after=request.GET.get("after"), before=request.GET.get("before"))
+    decides = items.scope == "decide"
     context = {
         "section": "queue",
         "unit": unit,
-        "filters": filters,
+        "filters": items.filters,
         "page": page,
-        "scope": scope,
-        "query": query.urlencode(),
-        "waiting_count": access.waiting(access.decide_set(unit)).count(),
+        "total": items.total(),
+        "scope": items.scope,
+        "query": items.query,
+        "waiting_count": items.waiting_count(),
+        "bulk_count": counted(unit, f"bulk:{request.user.pk}:{items.query}", lambda: bulk.count(items))
+        if decides
+        else 0,
         "may_read_more": unit.kind in ("provincial", "city"),
     }
     return render(request, "reviews/queue.html", context)
@@ -82,6 +83,64 @@ def bulk_approve(request, unit):
     if not codes:
         messages.info(request, "请先勾选要审核通过的活动")
     return _back(request, "reviews:queue")
+
+
+@require_POST
+@reviewer_view("console")
+def bulk_approve_all(request, unit):
+    """批量审核通过 everything the filtered queue holds, as a background job, once confirmed."""
+    query = Queue(unit, QueryDict(request.POST.get("query", "")), user=request.user).query
+    queue_url = _with_query(reverse("reviews:queue"), query)
+    items = bulk.decide_queue(unit, query, request.user)
+    now = bulk.count(items)
+    if not now:
+        messages.info(request, "筛选出的活动中没有待您审核的活动")
+        return redirect(queue_url)
+    if request.POST.get("expected") != str(now):
+        messages.warning(request, f"待审核的活动数已变为 {now} 个，请确认后再批量审核通过")
+        return redirect(queue_url)
+    job = bulk.start(user=request.user, unit=unit, query=items.query, expected=now)
+    return redirect("reviews:bulk_job", job_id=job.pk)
+
+
+def _own_bulk_job(request, job_id) -> BulkApproval:
+    return get_object_or_404(BulkApproval, pk=job_id, requested_by=request.user)
+
+
+@require_safe
+@reviewer_view("console")
+def bulk_job(request, unit, job_id):
+    job = _own_bulk_job(request, job_id)
+    context = {
+        "section": "queue",
+        "unit": unit,
+        "job": job,
+        "queue_url": _with_query(reverse("reviews:queue"), job.query),
+    }
+    return render(request, "reviews/bulk_job.html", context)
+
+
+@require_safe
+@reviewer_view("console")
+def bulk_status(request, unit, job_id):
+    job = _own_bulk_job(request, job_id)
+    return _job_status(job, approved=job.approved, refused=job.refused, notes=job.notes)
+
+
+def _job_status(job, link: str = "", **extra) -> JsonResponse:
+    """A background job's progress, as the progress bar's script reads it."""
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "percent": job.percent,
+            "done": job.done,
+            "total": job.total,
+            "link": link,
+            **extra,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def _changes(activity: Activity, change: ActivityChange) -> list[dict]:
@@ -115,10 +174,35 @@ def activity_page(request, unit, activity):
     return _activity_page(request, unit, activity)
 
 
+def _activity_url(activity, query: str) -> str:
+    return _with_query(reverse("reviews:activity", args=[activity.public_code]), query)
+
+
+def _queue_of(request, unit) -> Queue:
+    """The filtered queue the reviewer came from: the page's querystring, or a form's ``queue`` field."""
+    data = request.GET if request.method == "GET" else QueryDict(request.POST.get("queue", ""))
+    return Queue(unit, data, user=request.user)
+
+
+def _place(items: Queue, activity) -> dict:
+    """Where the activity stands in the reviewer's filtered queue: 第 n / N 条, 上一条 and 下一条."""
+    previous, following = items.neighbours(activity)
+    return {
+        "query": items.query,
+        "queue_url": _with_query(reverse("reviews:queue"), items.query),
+        "position": items.position(activity),
+        "total": items.total(),
+        "previous_url": _activity_url(previous, items.query) if previous else "",
+        "next_url": _activity_url(following, items.query) if following else "",
+    }
+
+
 def _activity_page(request, unit, activity, **bound_forms):
     """The reviewer's page of ``activity``; a refused form is shown again with what was typed."""
     activity = (
-        Activity.objects.select_related("campaign", "region__parent", "category", "supervisor", "owner_unit")
+        Activity.objects.select_related(
+            "campaign", "region__parent", "category", "supervisor", "owner_unit", "summary"
+        )
         .prefetch_related("changes", "extensions", "photos", "links")
         .get(pk=activity.pk)
     )
@@ -142,7 +226,7 @@ def _activity_page(request, unit, activity, **bound_forms):
         ),
         "decisions": activity.decisions.select_related("actor").order_by("-at", "-id"),
         "summary": getattr(activity, "summary", None),
-        "next": request.GET.get("next", "") or request.POST.get("next", ""),
+        **_place(_queue_of(request, unit), activity),
         **bound_forms,
     }
     return render(request, "reviews/activity.html", context)
@@ -151,7 +235,7 @@ def _activity_page(request, unit, activity, **bound_forms):
 @require_POST
 @reviewer_view("decide")
 def decide(request, unit, activity):
-    """审核通过, or 审核未通过 with its reason."""
+    """审核通过, or 审核未通过 with its reason; then straight on to 下一条 of the same filtered queue."""
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _activity_page(request, unit, activity, decision_form=form)
@@ -164,8 +248,14 @@ def decide(request, unit, activity):
             messages.success(request, f"“{activity}”已审核未通过，原因已告知填报单位")
     except ActivityError as exc:
         messages.error(request, exc.message)
-        return redirect("reviews:activity", code=activity.public_code)
-    return _back(request, "reviews:queue")
+        return redirect(_activity_url(activity, _queue_of(request, unit).query))
+    items = _queue_of(request, unit)
+    following = items.neighbours(activity)[1]
+    return redirect(
+        _activity_url(following, items.query)
+        if following
+        else _with_query(reverse("reviews:queue"), items.query)
+    )
 
 
 @require_POST
@@ -216,51 +306,37 @@ def moderate(request, unit, activity, kind, item_id, action):
     return redirect("reviews:activity", code=activity.public_code)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response.headers["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 @require_safe
 @reviewer_view("console")
 def statistics(request, unit):
-    """Counts over the read set, as charts and as a table."""
-    activities = access.read_set(unit)
-    status_labels = dict(Activity.Status.choices)
-    type_labels = dict(Activity.Type.choices)
-    by_status = [
-        {"label": status_labels[row["status"]], "count": row["n"]}
-        for row in activities.values("status").annotate(n=Count("pk")).order_by("status")
-    ]
-    by_region = [
-        {"label": f"{row['region__parent__name']}—{row['region__name']}", "count": row["n"]}
-        for row in activities.values("region__parent__name", "region__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    ]
-    by_category = [
-        {"label": row["category__name"] or "（未选）", "count": row["n"]}
-        for row in activities.values("category__name").annotate(n=Count("pk")).order_by("-n")
-    ]
-    by_type = [
-        {"label": type_labels.get(row["activity_type"], "（未选）"), "count": row["n"]}
-        for row in activities.values("activity_type").annotate(n=Count("pk")).order_by("-n")
-    ]
-    totals = activities.aggregate(
-        total=Count("pk"),
-        summaries=Count("pk", filter=Q(summarized_at__isnull=False)),
-        participants=Sum("summary__participants"),
-    )
-    charts = {
-        "status": by_status,
-        "region": by_region[:20],
-        "category": by_category,
-        "type": by_type,
-    }
+    """统计 of the read set, from the aggregate (reviews.statistics); ``?xlsx``: its tables as a workbook."""
+    campaign, campaigns = stats.choose_campaign(request.GET.get("campaign"))
+    if campaign is None:
+        raise Http404
+    figures = stats.figures(unit, campaign=campaign, refreshed_at=stats.ensure_fresh())
+    if "xlsx" in request.GET:
+        return _xlsx(stats.workbook(figures), f"审核统计-{unit}-{campaign.year}.xlsx")
     context = {
         "section": "statistics",
         "unit": unit,
-        "totals": totals,
-        "by_status": by_status,
-        "by_region": by_region,
-        "by_category": by_category,
-        "by_type": by_type,
-        "charts": charts,
+        "campaigns": campaigns,
+        "figures": figures,
+        "totals": figures.totals,
+        "by_status": figures.by_status,
+        "by_type": figures.by_type,
+        "by_category": figures.by_category,
+        "by_area": figures.by_area,
+        "daily": figures.daily,
+        "charts": figures.charts(),
     }
     return render(request, "reviews/statistics.html", context)
 
@@ -290,19 +366,8 @@ def export_job(request, unit, job_id):
 @reviewer_view("console")
 def export_status(request, unit, job_id):
     job = _own_job(request, job_id)
-    return JsonResponse(
-        {
-            "state": job.state,
-            "state_label": job.get_state_display(),
-            "percent": job.percent,
-            "done": job.done,
-            "total": job.total,
-            "download": reverse("reviews:export_download", args=[job.pk])
-            if job.state == job.State.DONE
-            else "",
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    done = job.state == job.State.DONE
+    return _job_status(job, link=reverse("reviews:export_download", args=[job.pk]) if done else "")
 
 
 @require_safe
@@ -322,12 +387,7 @@ def recommendations(request, unit):
     received = Recommendation.objects.filter(to_unit=unit).select_related("activity", "from_unit", "by")
     made = Recommendation.objects.filter(from_unit=unit).select_related("activity", "to_unit", "by")
     if "xlsx" in request.GET:
-        response = HttpResponse(
-            services.recommendations_workbook(received),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response.headers["Content-Disposition"] = content_disposition_header(True, f"推荐名单-{unit}.xlsx")
-        return response
+        return _xlsx(services.recommendations_workbook(received), f"推荐名单-{unit}.xlsx")
     return render(
         request,
         "reviews/recommendations.html",

@@ -69,7 +69,7 @@ def make_activity(owner, *, status="draft", campaign=None, **fields):
     if status == Activity.Status.PENDING:
         values.setdefault("waiting_since", values["submitted_at"])
     activity = Activity(owner=owner, campaign=campaign, **values)
-    if status == Activity.Status.APPROVED:
+    if status != Activity.Status.DRAFT:  # set on submission, as services._submit does
         search.refresh(activity)
     activity.save()
     return activity

@@ -57,13 +57,17 @@ def test_a_provincial_reviewer_works_through_the_queue(page, browser, live_serve
     page.get_by_label("审核未通过的原因").fill("请补充活动地址和主办单位公章名称")
     page.get_by_role("button", name="审核未通过").click()
     expect(page.get_by_text("已审核未通过，原因已告知填报单位")).to_be_visible()
-    expect(page).to_have_url(re.compile(r"region=130600"))  # back in the filtered queue
+    # straight on to 下一条 of the same filtered queue
+    expect(page).to_have_url(re.compile(r"/review/activities/\w+/\?.*region=130600"))
+    expect(page.get_by_text("第 1 / 3 条")).to_be_visible()  # with the change waiting in 保定
+    page.get_by_role("link", name="← 返回审核队列").click()
+    expect(page).to_have_url(re.compile(r"/review/\?.*region=130600"))
 
     # Approve two in bulk.
     page.on("dialog", lambda dialog: dialog.accept())
     row(page, "保定科普展").get_by_role("checkbox").check()
     row(page, "保定编程营").get_by_role("checkbox").check()
-    page.get_by_role("button", name="批量审核通过").click()
+    page.get_by_role("button", name="批量审核通过所选").click()
     expect(page.get_by_text("已审核通过 2 个活动")).to_be_visible()
 
     # Approve the change to an approved activity, seen beside the approved version.

@@ -10,7 +10,7 @@ from notifications.models import Message
 from public import services as public_services
 from public.models import Comment
 from reviews import services as review_services
-from reviews.models import ExportJob, ReviewerRole
+from reviews.models import BulkApproval, ExportJob, ReviewerRole
 from tests.factories import UserFactory, make_activity, make_organiser
 from tests.support import SHANGHAI
 
@@ -78,10 +78,11 @@ def world(state: str, *, export: bool = False) -> dict:
         title="审核结果",
         body="",
     )
-    job = None
-    if export:  # a finished export of the decider's (the job pages are for whoever asked for them)
+    job = bulk = None
+    if export:  # a finished export and a bulk approval of the decider's (their pages are theirs alone)
         job = ExportJob.objects.create(requested_by=users["decider"], unit=_unit("河北省科协"))
         review_services.build_export(job)
+        bulk = BulkApproval.objects.create(requested_by=users["decider"], unit=_unit("河北省科协"))
     args = {
         "code": activity.public_code,
         "pk": comment.pk,
@@ -89,12 +90,15 @@ def world(state: str, *, export: bool = False) -> dict:
         "kind": "photo",
         "action": "hide",
         "job_id": job.pk if job else None,
+        "bulk_job_id": bulk.pk if bulk else None,
     }
     return {"users": users, "activity": activity, "args": args, "message": message}
 
 
 def url_of(name, pattern, args, message):
     kwargs = {key: args[key] for key in pattern.pattern.converters}
+    if name.startswith("reviews:bulk_") and "job_id" in kwargs:
+        kwargs["job_id"] = args["bulk_job_id"]
     if name == "notifications:open":
         kwargs["pk"] = message.pk
     return reverse(name, kwargs=kwargs)

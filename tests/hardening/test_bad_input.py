@@ -388,7 +388,7 @@ def test_too_many_photos_are_refused_and_nothing_is_kept(time_machine):
 QUERIES = {
     "/activities/": ("q", "category", "region", "province", "type", "sort", "page", "starts"),
     "/review/": ("q", "status", "region", "type", "category", "page", "sort", "unit", "waiting"),
-    "/review/statistics/": ("unit", "campaign"),
+    "/review/statistics/": ("unit", "campaign", "xlsx"),
     "/review/recommendations/": ("page", "kind"),
     "/directory/units/autocomplete/": ("q", "type", "region"),
     "/directory/": ("type", "region", "province"),

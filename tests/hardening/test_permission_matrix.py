@@ -110,6 +110,12 @@ reviews:activity               GET   lfffoono  lfffoono
 reviews:activity               POST  mmmmmmmm  mmmmmmmm
 reviews:bulk_approve           GET   mmmmmmmm  mmmmmmmm
 reviews:bulk_approve           POST  lfffrrrr  lfffrrrr
+reviews:bulk_approve_all       GET   mmmmmmmm  mmmmmmmm
+reviews:bulk_approve_all       POST  lfffrrrr  lfffrrrr
+reviews:bulk_job               GET   lfffonnn  lfffonnn
+reviews:bulk_job               POST  mmmmmmmm  mmmmmmmm
+reviews:bulk_status            GET   lfffonnn  lfffonnn
+reviews:bulk_status            POST  mmmmmmmm  mmmmmmmm
 reviews:decide                 GET   mmmmmmmm  mmmmmmmm
 reviews:decide                 POST  lfffonno  lfffonno
 reviews:export_download        GET   lfffonnn  lfffonnn

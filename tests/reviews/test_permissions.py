@@ -14,7 +14,7 @@ from django.urls.resolvers import URLPattern
 from activities.models import ActivityLink
 from reviews import services
 from reviews import urls as review_urls
-from reviews.models import ExportJob
+from reviews.models import BulkApproval, ExportJob
 from tests.factories import make_activity
 from tests.reviews.conftest import unit
 
@@ -52,6 +52,10 @@ def url_for(pattern, activity, link, user):
     for name in pattern.pattern.converters:
         if name == "item_id":
             kwargs[name] = link.pk
+        elif name == "job_id" and pattern.name.startswith("bulk"):
+            kwargs[name] = BulkApproval.objects.get_or_create(requested_by=user, unit=unit("河北省科协"))[
+                0
+            ].pk
         elif name == "job_id":
             kwargs[name] = finished_export(user).pk
         else:

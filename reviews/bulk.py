@@ -1,0 +1,93 @@
+"""批量审核通过 of everything a filtered queue holds: a background job, one decision at a time.
+
+The reviewer confirms the count they were shown; the job then approves, through
+the one transition service (``activities.transitions.approve``: its lock, its
+log, its notice), every activity of the filtered queue that waits and that the
+reviewer decides, and records how far it got for the progress bar. What the
+service refuses (decided meanwhile by someone else, deleted) is counted and
+its reason kept; a job run twice finds those already approved and refuses them.
+"""
+
+import logging
+
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from activities import transitions
+from activities.models import Activity
+from activities.services import ActivityError
+
+from .models import BulkApproval
+from .queue import ORDER, Queue
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 20
+NOTES_KEPT = 50
+QUEUE_DOWN = "任务队列暂时不可用，请稍后再试"
+
+
+def _candidates(queue: Queue, user):
+    """What a bulk approval of ``queue`` acts on: waiting, decided by the reviewer, not their own."""
+    return queue.rows.filter(waiting_since__isnull=False).exclude(owner=user)
+
+
+def decide_queue(unit, query: str, user) -> Queue:
+    """The queue a bulk approval works on: the filters of ``query`` over what the reviewer decides."""
+    data = QueryDict(query, mutable=True)
+    data.pop("scope", None)
+    return Queue(unit, data, user=user)
+
+
+def count(queue: Queue) -> int:
+    """How many the button would approve now (shown on it and confirmed)."""
+    return _candidates(queue, queue.user).count()
+
+
+def start(*, user, unit, query: str, expected: int) -> BulkApproval:
+    """A job approving the filtered queue, queued for ``tasks.bulk_approve`` once committed."""
+    from .tasks import bulk_approve as bulk_task  # the task module imports this one
+
+    job = BulkApproval.objects.create(requested_by=user, unit=unit, query=query, expected=expected)
+
+    def queue_it():
+        try:
+            bulk_task.delay(str(job.pk))
+        except OperationalError as exc:
+            logger.error("Bulk approval %s not queued: %s", job.pk, exc)
+            BulkApproval.objects.filter(pk=job.pk).update(
+                state=BulkApproval.State.FAILED, error=QUEUE_DOWN, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(queue_it)
+    return job
+
+
+def run(job: BulkApproval) -> BulkApproval:
+    """Approve each activity of the job's queue, as it stands when the job starts, oldest waiting first."""
+    user = job.requested_by
+    queue = decide_queue(job.unit, job.query, user)
+    ids = list(_candidates(queue, user).order_by(*ORDER).values_list("pk", flat=True))
+    BulkApproval.objects.filter(pk=job.pk).update(state=BulkApproval.State.RUNNING, total=len(ids))
+    approved = refused = 0
+    notes = []
+    for done, pk in enumerate(ids, start=1):
+        activity = Activity.objects.filter(pk=pk).first()
+        try:
+            if activity is None:
+                raise ActivityError("活动已删除")
+            transitions.approve(activity=activity, by=user)
+            approved += 1
+        except ActivityError as exc:
+            refused += 1
+            if len(notes) < NOTES_KEPT:
+                notes.append(f"“{activity or pk}”：{exc.message}")
+        if done % PROGRESS_EVERY == 0:
+            BulkApproval.objects.filter(pk=job.pk).update(done=done, approved=approved, refused=refused)
+    job.state, job.finished_at = BulkApproval.State.DONE, timezone.now()
+    job.total = job.done = len(ids)
+    job.approved, job.refused, job.notes = approved, refused, "\n".join(notes)
+    job.save(update_fields=["state", "finished_at", "total", "done", "approved", "refused", "notes"])
+    return job
