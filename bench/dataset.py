@@ -10,7 +10,9 @@ activities each), 2N users in all sharing one password, N activities of the
 河北省 about 4 %), about 60 % approved (most of them shown), 30 % waiting, 10 %
 rejected; then 10N likes, 2N comments, N check-ins and N favourites on the
 approved ones, popular activities following a power law. The counters on the
-activity rows are set from the rows that exist, and the database is analysed.
+activity rows are set from the rows that exist, and the database is vacuumed and
+analysed (as autovacuum would soon after so many inserts: not in the middle of
+a measurement).
 
 Users and the public's rows are made by set-based SQL (``generate_series``
 joined to a small allocation table sent by COPY); activities by COPY from rows
@@ -23,8 +25,11 @@ data (>= N bench activities) and only reads the facts back; a call for a
 larger N replaces a smaller set.
 
 The activities' public codes are ``L`` + 7 digits (upper case, which random
-codes never use); the users' phones are ``166`` + 8 digits; the reviewer of
-河北省科学技术协会 is 13700000001.
+codes never use); the users' phones are ``166`` + 8 digits. Every call also
+makes (or keeps) a reviewer for 中国科协 (13700000000), each 省科协 (河北省科学技术
+协会: 13700000001) and each city-level 科协, phones 13700000000–13700009999
+(``_reviewer_phones``). ``fresh_pending`` hands the load test activities still
+waiting for their first decision, adding copies when runs have used them up.
 """
 
 import io
@@ -42,8 +47,14 @@ from django.db import IntegrityError, connection, transaction
 PASSWORD = "bench-password-2020"  # noqa: S105 -- every bench account's, on purpose
 CODE_PREFIX = "L"  # + 7 digits = PUBLIC_CODE_LENGTH (8); random codes are lower case
 PHONE_PREFIX = "166"  # + 8 digits
+# Reviewers: 1370000 + 4 digits, 13700000000–13700009999 (_reviewer_phones): 0000 中国科协, 0001
+# 河北省科协, 0002–0999 the other 省科协 (by their region's code), from 1000 on the city-level 科协
+# (by code). One active ReviewerRole each.
+REVIEWER_PREFIX = "1370000"
+CAST_REVIEWER_PHONE = "13700000000"
 REVIEWER_PHONE = "13700000001"
 REVIEWER_UNIT = "河北省科学技术协会"
+CITY_REVIEWERS_FROM = 1000
 HEBEI = "130000"
 HEBEI_SHARE = 0.04
 BATCH = 5000
@@ -808,30 +819,73 @@ def _counters(cursor, steps):
             bar.update(cursor.rowcount)
 
 
-def _reviewer(password):
-    """13700000001, reviewer of 河北省科学技术协会 (an active role, nothing else)."""
+def _reviewer_phones():
+    """Each 科协's bench reviewer, unit id → phone (the range above)."""
+    from directory.models import SupervisingUnit
+
+    units = SupervisingUnit.objects.active().filter(
+        kind__in=[SupervisingUnit.Kind.CAST, SupervisingUnit.Kind.PROVINCIAL, SupervisingUnit.Kind.CITY]
+    )
+    phones, provinces, cities = {}, 0, 0
+    for pk, kind, name in units.order_by("region__code").values_list("pk", "kind", "name"):
+        if kind == SupervisingUnit.Kind.CAST:
+            phones[pk] = CAST_REVIEWER_PHONE
+        elif name == REVIEWER_UNIT:
+            phones[pk] = REVIEWER_PHONE
+        elif kind == SupervisingUnit.Kind.PROVINCIAL:
+            provinces += 1
+            phones[pk] = f"{REVIEWER_PREFIX}{1 + provinces:04d}"
+        else:
+            phones[pk] = f"{REVIEWER_PREFIX}{CITY_REVIEWERS_FROM + cities:04d}"
+            cities += 1
+    if provinces >= CITY_REVIEWERS_FROM - 1 or CITY_REVIEWERS_FROM + cities > 10_000:
+        raise RuntimeError("more 科协 than the reviewers' phone range holds")
+    return phones
+
+
+def _reviewers(password):
+    """A reviewer (an active role, nothing else) for 中国科协, every 省科协 and every city-level 科协.
+
+    Idempotent and quick (a few hundred rows): run by every ``generate`` call, so
+    that a data set made by an earlier version gets them too. Accounts in the
+    range that exist keep their phone and get ``password``; a role for another
+    unit is moved to the right one.
+    """
     from accounts.models import User
     from directory.models import SupervisingUnit
     from reviews.models import ReviewerRole
 
-    user, _ = User.objects.get_or_create(
-        phone=REVIEWER_PHONE,
-        defaults={
-            "password": password,
-            "name": "河北省科协审核员",
-            "terms_accepted_at": datetime(2020, 8, 1, tzinfo=SHANGHAI),
-        },
+    phones = _reviewer_phones()
+    names = {
+        pk: short or name
+        for pk, short, name in SupervisingUnit.objects.filter(pk__in=phones).values_list(
+            "pk", "short_name", "name"
+        )
+    }
+    joined = datetime(2020, 8, 1, tzinfo=SHANGHAI)
+    existing = set(User.objects.filter(phone__in=phones.values()).values_list("phone", flat=True))
+    User.objects.bulk_create(
+        User(phone=phone, password=password, name=f"{names[pk]}审核员"[:50], terms_accepted_at=joined)
+        for pk, phone in phones.items()
+        if phone not in existing
     )
-    if user.password != password:
-        user.password = password
-        user.save(update_fields=["password"])
-    unit = SupervisingUnit.objects.get(name=REVIEWER_UNIT)
-    role = ReviewerRole.objects.filter(user=user, revoked_at__isnull=True).first()
-    if role is None:
-        ReviewerRole.objects.create(user=user, unit=unit)
-    elif role.unit_id != unit.pk:
-        role.unit = unit
-        role.save(update_fields=["unit"])
+    User.objects.filter(phone__in=existing).update(password=password)
+    users = dict(User.objects.filter(phone__in=phones.values()).values_list("phone", "pk"))
+    roles = {
+        role.user_id: role
+        for role in ReviewerRole.objects.filter(user_id__in=users.values(), revoked_at=None)
+    }
+    new, moved = [], []
+    for unit_id, phone in phones.items():
+        role = roles.get(users[phone])
+        if role is None:
+            new.append(ReviewerRole(user_id=users[phone], unit_id=unit_id, granted_at=joined))
+        elif role.unit_id != unit_id:
+            role.unit_id = unit_id
+            moved.append(role)
+    ReviewerRole.objects.bulk_create(new)
+    ReviewerRole.objects.bulk_update(moved, ["unit"])
+    return phones
 
 
 def _populate(cursor, steps, count):
@@ -844,7 +898,6 @@ def _populate(cursor, steps, count):
     users = 2 * count
     with steps.step("password hash"):
         password = make_password(PASSWORD)
-    _reviewer(password)
     _users(cursor, steps, users, organisers, password)
     campaign = Campaign.objects.get(year=2020)
     cities = list(Region.objects.cities().select_related("parent").order_by("code"))
@@ -900,10 +953,79 @@ def _populate(cursor, steps, count):
     _counters(cursor, steps)
 
 
+# --- fresh pending activities for the decisions of the load test ---------------------------
+
+# A copy waits for its first decision: what the original's decision or the public set on it is reset.
+PENDING_COPY = {
+    "creation_token": "NULL",
+    "status": "'pending'",
+    "is_public": "true",
+    "decided_at": "NULL",
+    "waiting_since": "a.submitted_at",
+    "rejection_reason": "''",
+    "search_text": "''",
+    "supplemented_at": "NULL",
+    "summarized_at": "NULL",
+    "deleted_at": "NULL",
+    "deleted_by": "NULL",
+    "checkin_count": "0",
+    "like_count": "0",
+    "favorite_count": "0",
+    "comment_count": "0",
+}
+
+
+def fresh_pending(count: int) -> list[tuple[str, int]]:
+    """``count`` bench activities waiting for their first decision: (public code, owning unit id).
+
+    A decision cannot be undone (the review log is append-only, a trigger refuses
+    to delete its rows), so the load test's 审核通过 uses each item once: first
+    the data set's own (30 % of it is 待审核), then, once earlier runs have
+    approved those, copies of the set's first activities, 待审核 under the next
+    free codes (``L`` + 7 digits, after the set's). The set then grows by what
+    the runs approved, and ``facts["activities"]`` counts it as it is.
+    """
+    from activities.models import Activity
+
+    waiting = (
+        _bench_activities()
+        .filter(status=Activity.Status.PENDING, deleted_at__isnull=True, owner_unit__isnull=False)
+        .order_by("pk")
+    )
+    found = list(waiting.values_list("public_code", "owner_unit_id")[:count])
+    missing = count - len(found)
+    if missing > 0:
+        fields = [f for f in Activity._meta.concrete_fields if not f.primary_key and f.name != "public_code"]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        values = ", ".join(
+            PENDING_COPY.get(f.name, f"a.{connection.ops.quote_name(f.column)}") for f in fields
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('bench.dataset'))")
+            cursor.execute(
+                "SELECT max(public_code) FROM activities_activity WHERE public_code LIKE %s",
+                [CODE_PREFIX + "%"],
+            )
+            (last,) = cursor.fetchone()
+            if int(last[len(CODE_PREFIX) :]) + missing >= 10**7:
+                raise RuntimeError("public codes hold 7 digits: use a fresh database")
+            cursor.execute(
+                f"INSERT INTO activities_activity (public_code, {columns}) "  # noqa: S608
+                f"SELECT %s || lpad((%s + row_number() OVER (ORDER BY a.id))::text, 7, '0'), {values} "
+                "FROM activities_activity a WHERE a.public_code LIKE %s AND a.public_code <= %s "
+                "AND a.deleted_at IS NULL AND a.owner_unit_id IS NOT NULL ORDER BY a.id LIMIT %s",
+                [CODE_PREFIX, int(last[len(CODE_PREFIX) :]), CODE_PREFIX + "%", last, missing],
+            )
+            added = cursor.rowcount  # fewer than missing when the set is smaller than that
+        print(f"Added {added:,} pending copies for the decisions", file=sys.stderr, flush=True)
+        found = list(waiting.values_list("public_code", "owner_unit_id")[:count])
+    return found
+
+
 # --- facts ------------------------------------------------------------------------------------
 
 
-def _facts():
+def _facts(reviewers):
     from accounts.models import User
     from activities import search
     from activities.models import Activity
@@ -940,11 +1062,28 @@ def _facts():
             [CODE_PREFIX + "%"],
         )
         city_codes = [code for (code,) in cursor.fetchall()]
+        # The busiest city-level region (bench activities located there), whose 科协 has a reviewer.
+        cursor.execute(
+            """
+            SELECT u.id, r.code FROM activities_activity a
+            JOIN directory_region r ON r.id = a.region_id
+            JOIN directory_supervisingunit u ON u.region_id = r.id AND u.kind = 'city'
+            WHERE a.public_code LIKE %s AND u.id = ANY(%s)
+            GROUP BY u.id, r.code ORDER BY count(*) DESC, r.code LIMIT 1
+            """,
+            [CODE_PREFIX + "%", list(reviewers)],
+        )
+        city_unit, city_code = cursor.fetchone()
     return {
         "activities": bench.count(),
         "hot_codes": hot,
         "public_user_phones": phones,
         "reviewer_phone": REVIEWER_PHONE,
+        "cast_reviewer_phone": CAST_REVIEWER_PHONE,
+        "province_reviewer_phone": REVIEWER_PHONE,
+        "city_reviewer_phone": reviewers[city_unit],
+        "city_reviewer_region": city_code,
+        "reviewer_phones": reviewers,
         "password": PASSWORD,
         "keywords": keywords,
         "city_codes": city_codes,
@@ -957,7 +1096,10 @@ def generate(activities: int = 100_000, *, progress: bool = True) -> dict:
     activities        the number of bench activities (public codes ``L0000000`` …)
     hot_codes         1,000 public codes of approved, shown activities, the most liked first
     public_user_phones  200 phones of users without an organisation (the public)
-    reviewer_phone    13700000001, reviewer of 河北省科学技术协会
+    reviewer_phone    13700000001, reviewer of 河北省科学技术协会 (= province_reviewer_phone)
+    cast_reviewer_phone  13700000000, reviewer of 中国科协 (the whole country)
+    city_reviewer_phone  the reviewer of the busiest city-level region's 科协 (city_reviewer_region)
+    reviewer_phones   every bench reviewer: unit id → phone (中国科协, each 省科协, each city-level 科协)
     password          the password of all of them
     keywords          up to 20 two-character topics, each in 0.5–10 % of the approved activities
     city_codes        the city-level regions with approved activities
@@ -993,10 +1135,12 @@ def generate(activities: int = 100_000, *, progress: bool = True) -> dict:
                                 f"other rows refer to the earlier bench data; use a fresh database ({error})"
                             ) from error
                 _populate(cursor, steps, activities)
-        with steps.step("analyze"), connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        with steps.step("vacuum analyze"), connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
         steps.done()
     else:
         print(f"Reusing the bench data set ({existing:,} activities)", file=sys.stderr, flush=True)
+    with steps.step("reviewers"):
+        reviewers = _reviewers(make_password(PASSWORD))
     with steps.step("facts"):
-        return _facts()
+        return _facts(reviewers)

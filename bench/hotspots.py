@@ -36,14 +36,16 @@ def request_of(factory, item):
 
 
 def mix(path, count, rng) -> list:
-    """``count`` requests of a path's mix, its caches warmed first: at random, by its groups (a page
-    and its me), or, for requests that can be sent once, the next ones in order."""
+    """``count`` requests of a path's mix, its caches warmed first (unless the path says not): at
+    random, by its groups (a page and its me), or, for requests that can be sent once, the next ones
+    in order."""
     requests, group = path["requests"], path.get("group", 1)
     if path.get("once"):
         taken = path.setdefault("taken", 0)
         path["taken"] = taken + count
         return requests[taken : taken + count]
-    send_all(requests[:3000])
+    if path.get("warm", True):  # not the pages a reviewer opens once each (审核页面)
+        send_all(requests[:3000])
     starts = rng.choices(range(0, len(requests), group), k=max(1, count // group))
     return [item for start in starts for item in requests[start : start + group]]
 
@@ -57,7 +59,10 @@ def send_all(items):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activities", type=int, default=100_000)
-    parser.add_argument("--only", help="time only the paths whose name contains this (and the baseline)")
+    parser.add_argument(
+        "--only",
+        help="time only the paths whose name contains this, or one of these: 审核,统计 (and the baseline)",
+    )
     parser.add_argument("--requests", type=int, default=1000, help="timed requests per path")
     parser.add_argument("--profile", help="profile the path whose name contains this")
     parser.add_argument("--top", type=int, default=40)
@@ -69,7 +74,7 @@ def main():
     paths = load.scenarios(generate(args.activities))
     handler, factory, rng = WSGIHandler(), RequestFactory(), random.Random(2020)
 
-    timed = [paths[0], *[p for p in paths[1:] if not args.only or args.only in p["name"]]]
+    timed = load.select(paths, args.only)
     baseline = None
     for path in timed:
         sample = mix(path, args.requests, rng)

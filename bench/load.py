@@ -2,24 +2,41 @@
 """The site under load at national scale: throughput and latency of the busy paths against a baseline.
 
     .venv/bin/python bench/load.py [--activities 100000] [--seconds 15] [--results bench/RESULTS.md]
+    .venv/bin/python bench/load.py --seconds 3 --only 审核,统计      # the reviewers' rows only
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kepuri_load500 \
+        .venv/bin/python bench/load.py --activities 500000 --prepare-only   # fill a second database
 
 Needs PostgreSQL and Redis (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/kepuri_load; BENCH_REDIS_URL, default
-redis://127.0.0.1:6379/7) and wrk (``apt-get install wrk``). In one run it:
+redis://127.0.0.1:6379/7) and wrk (``apt-get install wrk``). Keep one database
+per size (kepuri_load for 100,000, kepuri_load500 for 500,000): a set is only
+replaced by a larger one while no decision refers to it. In one run it:
 
 1. migrates the benchmark database and fills it once (bench/dataset.py:
-   activities, organisations, users, likes, comments; reused by later runs);
+   activities, organisations, users, likes, comments, reviewers; reused by
+   later runs; ``--prepare-only`` stops here);
 2. serves the project with gunicorn on 127.0.0.1 under the production settings
    (DEBUG off, Redis cache, database-backed sessions behind it), with one more
    URL: a view returning a fixed short string, the baseline, behind the same
    middleware (bench/settings.py);
 3. loads each path with wrk from a separate process at a fixed concurrency,
    after a warm-up, picking each request at random from a realistic set (1,000
-   popular activities, every city, twenty keywords, 200 logged-in visitors);
+   popular activities, every city, twenty keywords, 200 logged-in visitors),
+   the reviewers' console last (中国科协's, a 省科协's and a city-level 科协's
+   reviewer);
 4. counts each path's SQL queries per request in-process (the same settings);
-5. prints a table — requests/s, p50, p99, queries, ratio to the baseline —
-   and the targets of issue 8 met or missed, and writes it with the list's
-   query plans into --results, between the file's markers (its prose stays).
+5. prints a table — requests/s, p50, p99, queries, ratio to the baseline,
+   failed requests by kind — and the targets (issues 8 and 19) met or missed,
+   and writes it with the list's query plans into --results, between the
+   file's markers (its prose stays).
+
+审核通过 changes the data: each request approves a fresh pending activity, sent
+once. Decisions cannot be undone (the review log is append-only), so a run
+takes activities still waiting for their first decision (30 % of the set is
+待审核) and, when earlier runs have approved too many of them, bench/dataset.py
+adds pending copies (``fresh_pending``). Each run approves about its decisions'
+rate × (warm-up + seconds) activities, which then count as approved in every
+later run.
 """
 
 import argparse
@@ -73,6 +90,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 # (name, target ratio of the baseline's requests/s, target p99 in ms)
 TARGETS = {
@@ -85,6 +103,12 @@ TARGETS = {
     "API：活动详情（匿名）": (0.50, None),
     "API：列表按城市": (0.25, None),
     "API：列表两字关键词": (0.25, None),
+    # Issue 19: the reviewers' console (at 500,000 activities the same within a factor of 1.5).
+    "审核页面": (0.15, None),
+    "审核通过": (0.10, None),
+    "统计": (0.10, None),
+    "审核队列（市级）": (0.10, 300),
+    "审核队列（中国科协）": (0.10, 300),
 }
 
 
@@ -119,6 +143,9 @@ def prepare(activities: int) -> dict:
 
 
 ONCE = 30_000  # requests prepared for a path whose requests can each be sent once (a code is used once)
+# 审核通过 of a fresh item per request: the warm-up takes items 30–5,000, the measure the next 15,000
+# (1,000 decisions a second for 15 s); what a run does not send stays pending for the next run.
+DECISIONS = 20_000
 CSRF_SECRET = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
 
 
@@ -198,7 +225,6 @@ def scenarios(facts) -> list[dict]:
     rng = random.Random(2020)
     hot = facts["hot_codes"]
     visitors = list(session_cookies(facts["public_user_phones"]).values())
-    reviewer = session_cookies([facts["reviewer_phone"]])[facts["reviewer_phone"]]
     organisers = list(
         Activity.objects.filter(public_code__in=hot[:200]).values_list("owner__phone", "public_code")
     )
@@ -312,10 +338,103 @@ def scenarios(facts) -> list[dict]:
                 for phone in login_codes(code_phones(ONCE, ONCE))
             ],
         },
-        # Last: at 100,000 activities it saturates the server (seconds a request, timeouts), and the
-        # requests still queued when its time is up would weigh on the path measured after it.
-        {"name": "审核队列", "requests": [get("/review/", reviewer), get("/review/?state=all", reviewer)]},
+        # Last: the reviewers' paths could saturate the server (the queue did: seconds a request,
+        # timeouts), and the requests still queued when a path's time is up would weigh on the next.
+        *review_scenarios(facts, rng, get, form),
     ]
+
+
+def review_scenarios(facts, rng, get, form) -> list[dict]:
+    """The reviewers' console (issue 19): an activity's page, 审核通过, statistics, the queue.
+
+    Reviewers of 中国科协 (the whole country), of 河北省科协 and of the busiest
+    city-level 科协 (dataset.py). 审核通过 takes a fresh pending activity per
+    request, each sent once, decided by the reviewer of the unit it belongs to
+    (中国科协's when that unit has none): ``dataset.fresh_pending`` hands out
+    items never decided, adding pending copies when earlier runs used them up.
+    """
+    from bench.dataset import fresh_pending
+    from directory.models import SupervisingUnit
+    from reviews import access
+
+    cast, province, city = (
+        facts["cast_reviewer_phone"],
+        facts["province_reviewer_phone"],
+        facts["city_reviewer_phone"],
+    )
+    by_unit = {int(unit): phone for unit, phone in facts["reviewer_phones"].items()}
+    decisions = fresh_pending(DECISIONS)
+    rng.shuffle(decisions)
+    deciders = [by_unit.get(unit, cast) for _, unit in decisions]
+    cookies = session_cookies({cast, province, city, *deciders})
+    units = {
+        phone: SupervisingUnit.objects.get(pk=unit)
+        for unit, phone in by_unit.items()
+        if phone in (cast, province, city)
+    }
+
+    def sample(phone, count):
+        """``count`` activities of the reviewer's read set, at random: an activity page each."""
+        codes = access.read_set(units[phone]).order_by("?").values_list("public_code", flat=True)[:count]
+        return [get(f"/review/activities/{code}/", cookies[phone]) for code in codes]
+
+    def queue(phone, queries):
+        return [
+            get("/review/" + (f"?{urlencode(query)}" if query else ""), cookies[phone]) for query in queries
+        ]
+
+    keywords = [{"state": "all", "q": keyword} for keyword in facts["keywords"][:5]]
+    cities = [{"state": "all", "region": code} for code in rng.sample(facts["city_codes"], 10)]
+    waiting = [{}] * 4 + [{"state": "pending"}, {"state": "change"}]
+    return [
+        {
+            # Each page once, as a reviewer goes through them: no page is asked before the load (warm).
+            "name": "审核页面",
+            "warm": False,
+            "requests": sample(cast, 600) + sample(province, 500) + sample(city, 400),
+        },
+        {
+            # 审核通过 answers with a redirect (302) whether it decided or not (the refusal is a message
+            # on the next page): main() counts the decisions made and each missing one as a failure.
+            "name": "审核通过",
+            "once": True,
+            "decides": True,
+            "requests": [
+                {
+                    "method": "POST",
+                    "path": f"/review/activities/{code}/decide/",
+                    "headers": {**form, "Cookie": cookies[phone]},
+                    "body": urlencode({"decision": "approve"}),
+                }
+                for (code, _), phone in zip(decisions, deciders, strict=True)
+            ],
+        },
+        {"name": "统计", "requests": [get("/review/statistics/", cookies[cast])]},
+        {
+            "name": "审核队列（市级）",
+            "requests": queue(
+                city,
+                [
+                    *waiting,
+                    {"state": "all"},
+                    {"state": "approved"},
+                    {"state": "all", "scope": "read"},
+                    {"state": "all", "region": facts["city_reviewer_region"]},
+                    *keywords,
+                ],
+            ),
+        },
+        {
+            "name": "审核队列（中国科协）",
+            "requests": queue(cast, [*waiting, {"state": "all"}, {"state": "approved"}, *cities, *keywords]),
+        },
+    ]
+
+
+def select(paths: list[dict], only: str | None) -> list[dict]:
+    """The baseline and the paths whose name holds one of ``only``'s comma-separated words."""
+    words = [word for word in (only or "").split(",") if word]
+    return [paths[0], *[p for p in paths[1:] if not words or any(word in p["name"] for word in words)]]
 
 
 def lua_string(text: str) -> str:
@@ -362,15 +481,30 @@ def parse_wrk(output: str) -> dict:
         match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
         return float(match.group(1)) * UNITS[match.group(2)]
 
-    failures = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    answers = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": latency(50),
         "p99": latency(99),
-        "failed": int(failures.group(1)) if failures else 0,
-        "errors": sum(int(n) for n in errors.groups()) if errors else 0,
+        "failed": int(answers.group(1)) if answers else 0,
+        "timeouts": int(errors.group(4)) if errors else 0,
+        "errors": sum(int(n) for n in errors.groups()[:3]) if errors else 0,
     }
+
+
+# A row's failed requests by kind: answers that are not 2xx/3xx, wrk's timeouts (2 s), other socket
+# errors, and (审核通过) requests answered without a decision made.
+FAILURES = {"failed": "非 2xx/3xx", "timeouts": "超时", "errors": "连接错误", "undecided": "未审核"}
+
+
+def failures(row) -> tuple[int, str]:
+    """The total of a row's failed requests, and as shown: ``0``, or ``5（非 2xx/3xx 2，超时 3）``."""
+    counts = {label: row.get(key, 0) for key, label in FAILURES.items()}
+    total = sum(counts.values())
+    detail = "，".join(f"{label} {n}" for label, n in counts.items() if n)
+    return total, f"{total}（{detail}）" if total else "0"
 
 
 def run_wrk(base: str, requests, seconds: int, connections: int, threads: int, **order) -> dict:
@@ -416,6 +550,25 @@ def check_responses(requests) -> None:
     for item in requests[:20]:
         if (status := send(item).status_code) not in (200, 302):
             raise SystemExit(f"{item['method']} {item['path']} answered {status}")
+
+
+def check_decided(requests) -> None:
+    """The decisions sent in-process decided: each activity is now approved (a refusal also redirects)."""
+    from activities.models import Activity
+
+    codes = [item["path"].split("/")[3] for item in requests]
+    approved = Activity.objects.filter(public_code__in=codes, status=Activity.Status.APPROVED).count()
+    if approved != len(codes):
+        raise SystemExit(f"审核通过: {len(codes) - approved} of {len(codes)} decisions were refused")
+
+
+def decisions_since(started) -> int:
+    """审核通过 recorded since ``started`` (the load's are the only decisions made meanwhile)."""
+    from activities.models import ReviewDecision
+
+    return ReviewDecision.objects.filter(
+        at__gte=started, from_status=ReviewDecision.State.PENDING, to_status=ReviewDecision.State.APPROVED
+    ).count()
 
 
 def queries_per_request(requests, group: int = 1, once: bool = False) -> tuple[int, int]:
@@ -499,14 +652,14 @@ def table(rows, baseline_rps) -> tuple[str, list[str]]:
         verdict = ""
         if target:
             share, p99 = target
-            ok = ratio >= share and (p99 is None or row["p99"] <= p99) and not row["failed"] + row["errors"]
+            ok = ratio >= share and (p99 is None or row["p99"] <= p99) and not failures(row)[0]
             wanted = f"≥{share:.0%}" + (f"，p99≤{p99} ms" if p99 else "")
             verdict = ("达到 " if ok else "未达到 ") + wanted
             if not ok:
                 missed.append(f"{row['name']}: {ratio:.0%} of baseline, p99 {row['p99']:.1f} ms ({wanted})")
         lines.append(
             f"| {row['name']} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} "
-            f"| {row['queries'][0]}/{row['queries'][1]} | {ratio:.0%} | {row['failed'] + row['errors']} | {verdict} |"
+            f"| {row['queries'][0]}/{row['queries'][1]} | {ratio:.0%} | {failures(row)[1]} | {verdict} |"
         )
     return "\n".join(lines), missed
 
@@ -537,9 +690,22 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 3)
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
-    parser.add_argument("--only", help="run only the paths whose name contains this")
+    parser.add_argument(
+        "--only",
+        help="run only the paths whose name contains this (or one of these, comma-separated: 审核,统计)",
+    )
     parser.add_argument("--results", help="write the report (markdown) to this file")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="only create, migrate and fill the database (BENCH_DATABASE_URL), then stop",
+    )
     args = parser.parse_args()
+    if args.prepare_only:
+        began = time.perf_counter()
+        facts = prepare(args.activities)
+        print(f"Data ready in {time.perf_counter() - began:.0f} s: {facts['activities']} activities")
+        return
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     if connection.vendor != "postgresql":
@@ -548,9 +714,7 @@ def main():
     began = time.perf_counter()
     facts = prepare(args.activities)
     print(f"Data ready in {time.perf_counter() - began:.0f} s: {facts['activities']} activities", flush=True)
-    paths = scenarios(facts)
-    if args.only:
-        paths = [paths[0], *[p for p in paths[1:] if args.only in p["name"]]]
+    paths = select(scenarios(facts), args.only)
 
     port = free_port()
     server = start_gunicorn(
@@ -562,21 +726,26 @@ def main():
         for item in paths:
             requests, group, once = item["requests"], item.get("group", 1), item.get("once", False)
             check_responses(requests)
+            if item.get("decides"):
+                check_decided(requests[:20])
             item["queries"] = queries_per_request(requests[20:] if once else requests, group, once)
-            if len({item["path"] for item in requests}) <= 2000:  # a page view's pages too
+            if item.get("warm", True) and len({item["path"] for item in requests}) <= 2000:  # page views too
                 warm(base, requests)
             # A request sent once: the warm-up and the measure each take their own part.
             warmup, measured = (requests[30:5000], requests[5000:]) if once else (requests, requests)
             run_wrk(base, warmup, args.warmup, args.connections, 2, group=group, once=once)
             # Non-2xx answers and socket errors (timeouts included) go in the table's 失败 column,
             # and a path with any has missed its target.
+            started = timezone.now()
             result = run_wrk(base, measured, args.seconds, args.connections, 2, group=group, once=once)
+            if item.get("decides"):  # a request answered but nothing decided is a failure too
+                result["undecided"] = max(0, result["requests"] - decisions_since(started))
             result["rps"] /= group  # a page view is its HTML and its me: counted as one
             rows.append({"name": item["name"], "queries": item["queries"], **result})
             print(
                 f"{item['name']}: {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
                 f"p99 {result['p99']:.1f} ms, queries {item['queries'][0]}/{item['queries'][1]}, "
-                f"failed {result['failed'] + result['errors']}",
+                f"failed {failures(result)[1]}",
                 flush=True,
             )
     finally:

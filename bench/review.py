@@ -2,17 +2,24 @@
 """The reviewers' console at national scale: queue page time, export time and peak memory.
 
     .venv/bin/python bench/review.py [--activities 100000]   # DATABASE_URL=postgres://... for PostgreSQL
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kepuri_load500 \
+        .venv/bin/python bench/review.py --activities 500000 --dataset [--export-only]
 
-Builds a throw-away test database (as the tests do), bulk-inserts the
-activities over every city-level region (about 30 % waiting, 1 % with a change
-waiting, 20 % of the approved ones with a summary), then:
+By default it builds a throw-away test database (as the tests do) and
+bulk-inserts the activities over every city-level region (about 30 % waiting,
+1 % with a change waiting, 20 % of the approved ones with a summary). With
+``--dataset`` it uses the database ``DATABASE_URL`` names as it is, the load
+benchmark's (bench/dataset.py: migrated and filled if needed, reused if it
+holds the activities already; its reviewers of 河北省科协 and 中国科协), whose
+rows are the realistic ones (names, addresses, hosts, 单位信息, summaries), and
+leaves it as it found it but for the export jobs' rows. Then it:
 
 - times the queue page through Django's whole stack in-process, for a
   provincial reviewer (its province's share) and for 中国科协 (everything),
   plain, filtered by city, and searched, and counts its SQL queries;
 - builds the XLSX export of 中国科协's read set (every activity) and reports
-  its time, the peak of Python allocations (tracemalloc) and the growth of the
-  process's peak RSS.
+  its time, the process's peak RSS (and its growth during the export), and the
+  peak of Python allocations (tracemalloc, a second run: slower).
 """
 
 import argparse
@@ -160,63 +167,108 @@ def explain(client, url):
                 print(line)
 
 
+def dataset_reviewers(count):
+    """The load benchmark's data set and its reviewers of 河北省科协 and 中国科协 (``--dataset``)."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from bench.dataset import generate
+
+    call_command("migrate", verbosity=0)
+    facts = generate(count)
+    clients = []
+    for phone in (facts["province_reviewer_phone"], facts["cast_reviewer_phone"]):
+        user = User.objects.get(phone=phone)
+        client = Client()
+        client.force_login(user)
+        clients.append((user, client))
+    return clients
+
+
+def export(user, unit, *, traced: bool) -> None:
+    """Build the export of ``unit``'s read set as the worker does and print its cost; then remove it."""
+    from reviews import services
+    from reviews.models import ExportJob
+
+    job = ExportJob.objects.create(requested_by=user, unit=unit)
+    if traced:  # slower: only the peak of Python allocations is read from this run
+        tracemalloc.start()
+        job = services.build_export(job)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"Peak Python allocations during the export (tracemalloc): {peak / 1e6:.1f} MB")
+    else:
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        began = time.perf_counter()
+        job = services.build_export(job)
+        elapsed = time.perf_counter() - began
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            f"\nExport of {job.done} rows: {elapsed:.1f} s ({job.done / elapsed:.0f} rows/s), "
+            f"file {job.file.size / 1e6:.1f} MB"
+        )
+        print(
+            f"Peak RSS of the process: {rss_after / 1024:.1f} MB, "
+            f"grown by {(rss_after - rss_before) / 1024:.1f} MB during the export"
+        )
+    job.file.delete()
+    job.delete()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--explain", action="store_true", help="print the plans of the queue's queries")
+    parser.add_argument(
+        "--dataset",
+        action="store_true",
+        help="use DATABASE_URL's database as it is, filled by bench/dataset.py",
+    )
+    parser.add_argument("--export-only", action="store_true", help="skip the queue pages")
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip the export's second run under tracemalloc"
+    )
     args = parser.parse_args()
 
     setup_test_environment(debug=False)  # no query log: it would be the biggest thing in memory
-    config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    config = None
     try:
-        populate(args.activities)
-        _, hebei = reviewer("河北省科协", "13600000001")
-        national_user, national = reviewer("中国科协", "13600000002")
+        if args.dataset:
+            (_, hebei), (national_user, national) = dataset_reviewers(args.activities)
+        else:
+            config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+            populate(args.activities)
+            _, hebei = reviewer("河北省科协", "13600000001")
+            national_user, national = reviewer("中国科协", "13600000002")
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        print(
-            f"\nQueue page ({engine}, {args.activities} activities, median and max of {args.repeat} requests)"
-        )
-        print(f"{'':42}{'median ms':>10}{'max ms':>9}{'queries':>9}")
-        for label, client, url in [
-            ("河北省科协, waiting", hebei, "/review/"),
-            ("河北省科协, 保定市", hebei, "/review/?region=130600&state=all"),
-            ("中国科协, waiting (everything below it)", national, "/review/"),
-            ("中国科协, all states, page 50", national, "/review/?state=all&page=50"),
-            ("中国科协, search by organisation", national, "/review/?state=all&q=第123中学"),
-        ]:
-            median, worst, queries = time_page(client, url, args.repeat)
-            print(f"{label:42}{median:10.1f}{worst:9.1f}{queries:9d}")
+        if not args.export_only:
+            print(
+                f"\nQueue page ({engine}, {args.activities} activities, "
+                f"median and max of {args.repeat} requests)"
+            )
+            print(f"{'':42}{'median ms':>10}{'max ms':>9}{'queries':>9}")
+            for label, client, url in [
+                ("河北省科协, waiting", hebei, "/review/"),
+                ("河北省科协, 保定市", hebei, "/review/?region=130600&state=all"),
+                ("中国科协, waiting (everything below it)", national, "/review/"),
+                ("中国科协, all states, page 50", national, "/review/?state=all&page=50"),
+                ("中国科协, search by organisation", national, "/review/?state=all&q=第123中学"),
+            ]:
+                median, worst, queries = time_page(client, url, args.repeat)
+                print(f"{label:42}{median:10.1f}{worst:9.1f}{queries:9d}")
+            if args.explain:
+                explain(national, "/review/?state=all&page=50")
 
         from directory.models import SupervisingUnit
 
-        if args.explain:
-            explain(national, "/review/?state=all&page=50")
-
-        from reviews import services
-        from reviews.models import ExportJob
-
         cast = SupervisingUnit.objects.get(kind="cast")
-        job = ExportJob.objects.create(requested_by=national_user, unit=cast)
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        began = time.perf_counter()
-        job = services.build_export(job)
-        elapsed = time.perf_counter() - began
-        rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
-        print(
-            f"\nExport of {job.done} rows: {elapsed:.1f} s ({job.done / elapsed:.0f} rows/s), file {job.file.size / 1e6:.1f} MB"
-        )
-        print(f"Peak RSS of the process grew by {rss_growth / 1024:.1f} MB during the export")
-        job.file.delete()
-        # The same export again under tracemalloc (slower): the peak of Python allocations.
-        tracemalloc.start()
-        job = services.build_export(ExportJob.objects.create(requested_by=national_user, unit=cast))
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        print(f"Peak Python allocations during the export (tracemalloc): {peak / 1e6:.1f} MB")
-        job.file.delete()
+        export(national_user, cast, traced=False)
+        if not args.no_trace:
+            export(national_user, cast, traced=True)
     finally:
-        teardown_databases(config, verbosity=0)
+        if config is not None:
+            teardown_databases(config, verbosity=0)
 
 
 if __name__ == "__main__":

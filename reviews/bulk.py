@@ -8,21 +8,16 @@ service refuses (decided meanwhile by someone else, deleted) is counted and
 its reason kept; a job run twice finds those already approved and refuses them.
 """
 
-import logging
-
-from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from activities import transitions
 from activities.models import Activity
 from activities.services import ActivityError
 
+from . import services
 from .models import BulkApproval
 from .queue import ORDER, Queue
-
-logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 20
 NOTES_KEPT = 50
@@ -47,21 +42,11 @@ def count(queue: Queue) -> int:
 
 
 def start(*, user, unit, query: str, expected: int) -> BulkApproval:
-    """A job approving the filtered queue, queued for ``tasks.bulk_approve`` once committed."""
+    """A job approving the filtered queue, queued for ``tasks.bulk_approve``."""
     from .tasks import bulk_approve as bulk_task  # the task module imports this one
 
     job = BulkApproval.objects.create(requested_by=user, unit=unit, query=query, expected=expected)
-
-    def queue_it():
-        try:
-            bulk_task.delay(str(job.pk))
-        except OperationalError as exc:
-            logger.error("Bulk approval %s not queued: %s", job.pk, exc)
-            BulkApproval.objects.filter(pk=job.pk).update(
-                state=BulkApproval.State.FAILED, error=QUEUE_DOWN, finished_at=timezone.now()
-            )
-
-    transaction.on_commit(queue_it)
+    services.queue_job(job, bulk_task, refusal=QUEUE_DOWN)
     return job
 
 

@@ -2,8 +2,11 @@
 
 import logging
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+from pathlib import Path
 
+import xlsxwriter
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -15,6 +18,7 @@ from openpyxl import Workbook
 from activities.deadlines import Window, format_day
 from activities.models import Activity, DeadlineExtension
 from activities.services import ActivityError
+from directory.jurisdiction import SupervisorType
 from directory.models import SupervisingUnit
 from notifications.services import Notice, enqueue, notify
 
@@ -175,71 +179,132 @@ EXPORT_COLUMNS = [
     ("summarized_at", "总结提交时间"),
     ("summary__participants", "活动参与人数"),
 ]
-STATUS_LABELS = dict(Activity.Status.choices)
-TYPE_LABELS = dict(Activity.Type.choices)
+# Asia/Shanghai has kept +08:00, with no summer time, since 1991: one fixed offset, no zone rules per cell.
+BEIJING_TIME = dt_timezone(timedelta(hours=8))
 CHUNK = 2000
 
 
-def _cell(field: str, value):
-    if value is None:
-        return ""
+def _label(labels: dict):
+    return lambda value: labels.get(value, value) or None
+
+
+def _when(value: datetime) -> str | None:
+    return value.astimezone(BEIJING_TIME).strftime("%Y-%m-%d %H:%M") if value is not None else None
+
+
+def _joined(value: list | None) -> str | None:
+    if not value:
+        return None
+    return "，".join(map(str, value))
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else "是" if value else "否"
+
+
+def _as_is(value):
+    """Text and numbers as they are; None or "" is an empty cell (anything else is written as text)."""
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return _when(value)
     if isinstance(value, list):
-        return "，".join(value)
+        return _joined(value)
     if isinstance(value, bool):
-        return "是" if value else "否"
-    if field == "status":
-        return STATUS_LABELS.get(value, value)
-    if field == "activity_type":
-        return TYPE_LABELS.get(value, value)
-    return value
+        return _yes_no(value)
+    return None if value == "" else value
+
+
+CELLS = {
+    "status": _label(dict(Activity.Status.choices)),
+    "activity_type": _label(dict(Activity.Type.choices)),
+    "supervisor_type": _label(dict(SupervisorType.choices)),
+    "starts_at": _when,
+    "ends_at": _when,
+    "first_submitted_at": _when,
+    "decided_at": _when,
+    "supplemented_at": _when,
+    "summarized_at": _when,
+    "hosts": _joined,
+    "organizers": _joined,
+    "is_public": _yes_no,
+}
+
+
+def _cell(field: str, value):
+    """How one value of ``field`` shows in the export: text (str), a number, or None for no cell."""
+    return CELLS.get(field, _as_is)(value)
 
 
 QUEUE_DOWN = "任务队列暂时不可用，请稍后重新导出"
 
 
-def start_export(*, user, unit: SupervisingUnit) -> ExportJob:
-    """A job for an export of ``unit``'s read set, queued for ``tasks.build_export`` once committed.
+def queue_job(job, task, *, refusal: str = QUEUE_DOWN) -> None:
+    """Send ``job`` to ``task`` once committed; if the task queue cannot be reached (Redis down),
+    the job fails at once with ``refusal``, rather than waiting forever as 排队中."""
+    model = type(job)
 
-    If the task queue cannot be reached (Redis down), the job fails at once with
-    a message saying so, rather than waiting forever as 排队中.
-    """
+    def send():
+        try:
+            task.delay(str(job.pk))
+        except OperationalError as exc:
+            logger.error("%s %s not queued: %s", model.__name__, job.pk, exc)
+            model.objects.filter(pk=job.pk).update(
+                state=model.State.FAILED, error=refusal, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(send)
+
+
+def start_export(*, user, unit: SupervisingUnit) -> ExportJob:
+    """A job for an export of ``unit``'s read set, queued for ``tasks.build_export``."""
     from .tasks import build_export as build_task  # the task module imports this one
 
     job = ExportJob.objects.create(requested_by=user, unit=unit)
-
-    def queue():
-        try:
-            build_task.delay(str(job.pk))
-        except OperationalError as exc:
-            logger.error("Export %s not queued: %s", job.pk, exc)
-            ExportJob.objects.filter(pk=job.pk).update(
-                state=ExportJob.State.FAILED, error=QUEUE_DOWN, finished_at=timezone.now()
-            )
-
-    transaction.on_commit(queue)
+    queue_job(job, build_task)
     return job
 
 
 def build_export(job: ExportJob) -> ExportJob:
-    """Write the XLSX row by row (openpyxl write-only), so that memory stays flat whatever the size."""
-    rows = access.read_set(job.unit).order_by("pk").values_list(*(field for field, _ in EXPORT_COLUMNS))
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=rows.count())
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("活动")
-    sheet.append([label for _, label in EXPORT_COLUMNS])
+    """Write the XLSX row by row, so that memory stays flat whatever the size.
+
+    XlsxWriter in constant_memory mode writes each row to a temporary file as soon
+    as the next one starts (strings inline, no table of shared strings) and then
+    zips it. Every text is written as a string cell (``write_string``), never read
+    as a formula, a link or a number: what an organiser typed as ``=1+1``,
+    ``+86…`` or ``@SUM(A1)`` is exported as that text.
+    """
     fields = [field for field, _ in EXPORT_COLUMNS]
+    cells = list(enumerate(CELLS.get(field, _as_is) for field in fields))
+    rows = access.read_set(job.unit).order_by("pk").values_list(*fields)
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=rows.count())
     done = 0
-    for row in rows.iterator(chunk_size=CHUNK):
-        sheet.append([_cell(field, value) for field, value in zip(fields, row, strict=True)])
-        done += 1
-        if done % CHUNK == 0:
-            ExportJob.objects.filter(pk=job.pk).update(done=done)
-    with tempfile.TemporaryFile() as buffer:
-        workbook.save(buffer)
-        buffer.seek(0)
-        job.file.save(f"活动导出-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", File(buffer), save=False)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.xlsx"
+        workbook = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "tmpdir": folder,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        sheet = workbook.add_worksheet("活动")
+        write_string, write_number = sheet.write_string, sheet.write_number
+        for column, (_, label) in enumerate(EXPORT_COLUMNS):
+            write_string(0, column, label)
+        for done, row in enumerate(rows.iterator(chunk_size=CHUNK), start=1):
+            for column, cell in cells:
+                value = cell(row[column])
+                if value.__class__ is str:
+                    write_string(done, column, value)
+                elif value is not None:
+                    write_number(done, column, value)
+            if done % CHUNK == 0:
+                ExportJob.objects.filter(pk=job.pk).update(done=done)
+        workbook.close()
+        with path.open("rb") as file:
+            job.file.save(f"活动导出-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx", File(file), save=False)
     job.state, job.done, job.finished_at = ExportJob.State.DONE, done, timezone.now()
     job.total = done
     job.save(update_fields=["file", "state", "done", "total", "finished_at"])

@@ -17,10 +17,10 @@ from kepuri.celery import app
 from kepuri.settings import redis_cache
 from notifications.models import Message
 from notifications.services import notify
-from reviews import services
-from reviews.models import ExportJob, ReviewerRole
+from reviews import bulk, services
+from reviews.models import BulkApproval, ExportJob, ReviewerRole
 from tests.activities.conftest import REPORT_OPEN, image_file, report_data
-from tests.factories import UserFactory, make_organiser
+from tests.factories import UserFactory, make_activity, make_organiser
 from tests.hardening.matrix import _unit
 from tests.support import request_code, text_of
 
@@ -75,6 +75,21 @@ def test_an_export_says_at_once_that_it_could_not_start(queue_down, django_captu
     assert response.status_code == 302 and response.url == f"/review/exports/{job.pk}/"
     assert job.state == ExportJob.State.FAILED and job.error == services.QUEUE_DOWN
     assert "导出失败" in client.get(response.url).content.decode()
+
+
+def test_a_bulk_approval_says_at_once_that_it_could_not_start(queue_down, django_capture_on_commit_callbacks):
+    reviewer = UserFactory()
+    ReviewerRole.objects.create(user=reviewer, unit=_unit("河北省科协"))
+    waiting = make_activity(UserFactory(), status="pending", owner_unit=_unit("河北省科协"))
+    client = Client()
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/review/bulk-approve/all/", {"query": "", "expected": "1"})
+    job = BulkApproval.objects.get()
+    assert response.url == f"/review/bulk/{job.pk}/"
+    assert job.state == BulkApproval.State.FAILED and job.error == bulk.QUEUE_DOWN
+    assert "批量审核中断：任务队列暂时不可用，请稍后再试" in text_of(client.get(response.url))
+    assert Activity.objects.get(pk=waiting.pk).status == "pending"
 
 
 def test_a_failing_sms_provider_asks_to_retry_and_registers_nobody(client, settings):
