@@ -605,7 +605,7 @@ def _activities(cursor, steps, rng, plan, *, campaign, owners, cities, city_weig
                     else None
                 ),
             }
-            if status == "approved":  # as transitions.approve (search.refresh): what the public sees
+            if status != "draft":  # as the submission (search.refresh): the reviewers' search, the public's
                 row["search_text"] = search.search_text(name, owner.org_name, *hosts)
             if n in plan["changed"]:
                 changed.append(row)

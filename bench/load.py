@@ -615,10 +615,58 @@ def plans(facts) -> str:
         .filter(activity=hottest)
         .select_related("author")[:20],
     }
+    queries.update(review_plans(facts))
     out = []
     for title, queryset in queries.items():
         out.append(f"**{title}**\n\n```\n{queryset.explain(analyze=True)}\n```")
     return "\n\n".join(out)
+
+
+def review_plans(facts) -> dict:
+    """The review queue's queries (issue 19): a page by key and a count, for each kind of scope and filter."""
+    from django.db.models import Q
+    from django.http import QueryDict
+
+    from accounts.models import User
+    from reviews import queue
+    from reviews.access import reviewer_unit
+    from reviews.views import QUEUE_COLUMNS
+
+    def of(phone, query=""):
+        user = User.objects.get(phone=phone)
+        return queue.Queue(reviewer_unit(user), QueryDict(query), user=user, columns=QUEUE_COLUMNS)
+
+    def first_page(items):
+        return items.rows.filter(Q(waiting_since__isnull=False)).order_by(*queue.ORDER)[: queue.PAGE_SIZE + 1]
+
+    cast, city = facts["cast_reviewer_phone"], facts["city_reviewer_phone"]
+    national = of(cast)
+    deep = national.rows.filter(waiting_since__isnull=False).order_by(*queue.ORDER)[5000]
+    key = queue.Key.of(deep)
+    plans = {
+        "审核队列（中国科协，待审核）：第一页": first_page(national),
+        "审核队列（中国科协，待审核）：计数": national.rows.order_by().values("pk"),
+        "审核队列（中国科协，待审核）：第 101 页（游标）": national.rows.filter(
+            queue._beyond(key, forward=True)
+        ).order_by(*queue.ORDER)[: queue.PAGE_SIZE + 1],
+        "审核页面：第 5001 条的位置（之前的计数）": national.rows.filter(queue._beyond(key, forward=False))
+        .order_by()
+        .values("pk"),
+        "审核队列（中国科协，全部，按城市）：第一页": of(
+            cast, f"state=all&region={facts['city_codes'][0]}"
+        ).rows.order_by(*queue.ORDER)[: queue.PAGE_SIZE + 1],
+        f"审核队列（中国科协，关键词 {facts['keywords'][0]}）：第一页": first_page(
+            of(cast, f"q={facts['keywords'][0]}")
+        ),
+        "审核队列（中国科协，活动日期 2020-09-16）：第一页": first_page(
+            of(cast, "starts_from=2020-09-16&starts_to=2020-09-16")
+        ),
+        "审核队列（市级，我审核的）：第一页": first_page(of(city)),
+        "审核队列（市级，辖区内全部）：第一页": of(city, "state=all&scope=read").rows.order_by(*queue.ORDER)[
+            : queue.PAGE_SIZE + 1
+        ],
+    }
+    return plans
 
 
 # --- the report ---------------------------------------------------------------------------------

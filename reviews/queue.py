@@ -16,6 +16,7 @@ a decision shows in the counts at once, and a queue nobody changes is counted on
 
 import hashlib
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -31,7 +32,7 @@ from .filters import QUEUE_PARAMS, QueueFilter
 PAGE_SIZE = 50
 ORDER = (F("waiting_since").asc(nulls_last=True), F("submitted_at").desc(nulls_last=True), "pk")
 REVERSED = (F("waiting_since").desc(nulls_first=True), F("submitted_at").asc(nulls_first=True), "-pk")
-COUNT_TTL = 3600
+KEPT_TTL = 3600
 NEIGHBOUR_COLUMNS = ("public_code", "name", "waiting_since", "submitted_at")
 
 
@@ -132,18 +133,32 @@ def move_on(keys) -> None:
     microcache.next_generations(keys)
 
 
-def counted(unit: SupervisingUnit, name: str, compute) -> int:
-    """``compute()``, kept until anything in ``unit``'s scope changes; one round trip when kept."""
+def kept(unit: SupervisingUnit, makers: dict) -> dict:
+    """Each ``makers[name]()``, kept until anything in ``unit``'s scope changes: all of them read
+    with the scope's counters in one round trip; only those missing or older are made again."""
     generations = scope_generations(unit)
-    key = f"reviews:count:{unit.pk}:{hashlib.blake2b(name.encode(), digest_size=12).hexdigest()}"
-    found = cache.get_many([key, *generations])
+    keys = {
+        name: f"reviews:kept:{unit.pk}:{hashlib.blake2b(name.encode(), digest_size=12).hexdigest()}"
+        for name in makers
+    }
+    found = cache.get_many([*keys.values(), *generations])
     current = tuple(found.get(g, 0) for g in generations)
-    kept = found.get(key)
-    if kept is not None and kept[0] == current:
-        return kept[1]
-    value = compute()
-    cache.set(key, (current, value), COUNT_TTL)
-    return value
+    values, fresh = {}, {}
+    for name, key in keys.items():
+        value = found.get(key)
+        if value is not None and value[0] == current:
+            values[name] = value[1]
+        else:
+            values[name] = makers[name]()
+            fresh[key] = (current, values[name])
+    if fresh:
+        cache.set_many(fresh, KEPT_TTL)
+    return values
+
+
+def counted(unit: SupervisingUnit, name: str, compute) -> int:
+    """``compute()``, kept until anything in ``unit``'s scope changes (``kept`` of one)."""
+    return kept(unit, {name: compute})[name]
 
 
 # --- one reviewer's filtered queue -----------------------------------------------------------
@@ -160,19 +175,30 @@ class Queue:
 
     def __init__(self, unit: SupervisingUnit, data: QueryDict, *, user, columns=()):
         self.unit = unit
+        self.data = data
+        self.columns = columns
         self.scope = "read" if data.get("scope") == "read" else "decide"
-        base = (
-            access.read_set(unit, kept=True) if self.scope == "read" else access.decide_set(unit, kept=True)
-        )
-        self.filters = QueueFilter(data, queryset=base, unit=unit)
-        rows = self.filters.qs
-        if columns:
-            rows = rows.select_related("region__parent", "category").only(*columns)
-        self.rows = rows
         # These states hold only what waits (待审核 always has ``waiting_since``): one segment to read.
-        self.waiting_only = self.filters.data.get("state") in ("waiting", "pending", "change")
+        self.waiting_only = data.get("state", "waiting") in ("waiting", "pending", "change")
         self.user = user
         self.query = self._query(data)
+
+    @cached_property
+    def filters(self) -> QueueFilter:
+        """The filters, built when first used (a page served from ``kept`` needs none)."""
+        base = (
+            access.read_set(self.unit, kept=True)
+            if self.scope == "read"
+            else access.decide_set(self.unit, kept=True)
+        )
+        return QueueFilter(self.data, queryset=base, unit=self.unit)
+
+    @cached_property
+    def rows(self):
+        rows = self.filters.qs
+        if self.columns:
+            rows = rows.select_related("region__parent", "category").only(*self.columns)
+        return rows
 
     def _query(self, data) -> str:
         """The filters as a querystring, in one order, empty values left out: links and cache keys."""
@@ -228,13 +254,11 @@ class Queue:
     # counts
 
     def total(self) -> int:
-        return counted(self.unit, f"total:{self.query}", self.rows.count)
+        return counted(self.unit, f"{self.query}|total", self.rows.count)
 
-    def waiting_count(self) -> int:
-        """The 待审核 badge: what waits in the decide set, whatever the filters."""
-        return counted(
-            self.unit, "waiting", lambda: access.waiting(access.decide_set(self.unit, kept=True)).count()
-        )
+    def waiting_count_now(self) -> int:
+        """The 待审核 badge: what waits in the decide set, whatever the filters (counted now)."""
+        return access.waiting(access.decide_set(self.unit, kept=True)).count()
 
     def position(self, activity) -> int | None:
         """The activity's place in the filtered queue (1 for the first), or None when not in it."""

@@ -1,4 +1,5 @@
-"""A change to an activity moves on the counts of every review scope that holds it (``queue.counted``).
+"""A change to an activity moves on what is kept for every review scope that holds it (``queue.kept``):
+the counts, the queue's pages and the activity's review page (with its photos, links, 延期 and 推荐).
 
 The scopes are read from the row as it was before the save and as it is after
 (a change approved may move an activity to another city or unit): its unit and
@@ -11,9 +12,10 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from activities.models import Activity
+from activities.models import Activity, ActivityLink, ActivityPhoto, DeadlineExtension
 
 from . import queue
+from .models import Recommendation
 
 SCOPE = (
     "owner_unit_id",
@@ -52,5 +54,18 @@ def activity_changed(sender, instance, **kwargs):
     keys = getattr(instance, "_review_scope", set()) | (_scope(instance.pk) if instance.pk else set())
     instance._review_scope = set()
     keys |= queue.activity_generations([instance.owner_unit_id], [instance.region_id])
+    _move_on(keys)
+
+
+def _move_on(keys) -> None:
     queue.move_on(keys)  # now, and again once committed (see the module's docstring)
     transaction.on_commit(lambda: queue.move_on(keys))
+
+
+@receiver([post_save, post_delete], sender=ActivityPhoto)
+@receiver([post_save, post_delete], sender=ActivityLink)
+@receiver([post_save, post_delete], sender=DeadlineExtension)
+@receiver([post_save, post_delete], sender=Recommendation)
+def part_changed(sender, instance, **kwargs):
+    """What an activity's review page shows beside the activity (kept with the scope's counts)."""
+    _move_on(_scope(instance.activity_id))

@@ -19,6 +19,12 @@ beat still shows figures.
 (``directory.jurisdiction.readable_q``): a fixed handful of small queries whatever the
 number of activities. 中国科协 (and a 部委 or 全国学会) sees its figures by province, a
 省科协 by city, a city-level 科协 its own.
+
+The figures change only when the aggregate is rebuilt, so ``page()`` keeps what the page
+shows of a unit's 年度 (the figures and the console block rendered from them) in the shared
+cache under ``GENERATION``, a counter every rebuild moves on (``kepuri.microcache``): a page
+asked again costs one round trip to the cache, no query; the first one after a rebuild
+reads and renders the figures again.
 """
 
 import io
@@ -30,7 +36,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -38,6 +46,7 @@ from activities.deadlines import SHANGHAI
 from activities.models import Activity, Campaign, ReviewDecision
 from directory import jurisdiction
 from directory.models import Region, SupervisingUnit
+from kepuri import microcache
 
 from . import access
 from .models import ActivityTally, DailyTally, StatisticsState
@@ -54,6 +63,8 @@ KIND_OF_TRANSITION = {
 }
 STATUSES = [s for s in Activity.Status if s != Activity.Status.DRAFT]
 UNSET = "（未选）"
+# Moved on by every rebuild: what ``page()`` kept before it is never shown again.
+GENERATION = "reviews:statistics:generation"
 
 
 def _no_figures() -> dict:
@@ -179,8 +190,15 @@ def rebuild(*, unless_since: datetime | None = None) -> datetime:
         state.refreshed_at = taken_at
         state.duration_ms = round((time.monotonic() - began) * 1000)
         state.save(update_fields=["refreshed_at", "duration_ms"])
+    _move_on()  # this connection reads the new rows at once: so do its pages
+    if connection.in_atomic_block:  # the others read them once committed: move on again then
+        transaction.on_commit(_move_on, robust=True)
     _vacuum()
     return taken_at
+
+
+def _move_on() -> None:
+    microcache.next_generation(GENERATION)
 
 
 def _vacuum() -> None:
@@ -191,9 +209,13 @@ def _vacuum() -> None:
         cursor.execute(f"VACUUM (ANALYZE) {ActivityTally._meta.db_table}, {DailyTally._meta.db_table}")
 
 
+def _stale_before() -> datetime:
+    return timezone.now() - 2 * refresh_period()
+
+
 def ensure_fresh() -> datetime:
     """When the figures were taken; rebuilt first if never built or older than twice the refresh period."""
-    stale_before = timezone.now() - 2 * refresh_period()
+    stale_before = _stale_before()
     refreshed_at = StatisticsState.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
     if refreshed_at is None or refreshed_at < stale_before:
         return rebuild(unless_since=stale_before)  # a second reader waits for the first one's rebuild
@@ -344,6 +366,59 @@ def _daily(campaign: Campaign, readable: Q) -> list[dict]:
     last = min(timezone.localdate(), campaign.summary_closes)
     days = {first + timedelta(days=n) for n in range((last - first).days + 1)} | set(counts)
     return [{"day": day, **counts.get(day, dict.fromkeys(Kind.values, 0))} for day in sorted(days)]
+
+
+# --- the page, kept until the next rebuild -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the 统计 page shows of one unit's 年度, the same for each of the unit's reviewers: the
+    figures (the workbook's too) and the console block rendered from them."""
+
+    figures: Figures
+    html: str  # _statistics_figures.html's output
+
+    def console(self) -> SafeString:
+        return mark_safe(self.html)  # noqa: S308 -- our template's output: every name escaped there
+
+
+def page(unit: SupervisingUnit, *, year: str | None) -> Page | None:
+    """``unit``'s figures of the 年度 ``year`` (else the current one, as ``choose_campaign``) and
+    the block showing them; None when there is no campaign at all.
+
+    Kept in the shared cache per unit and 年度 until the next rebuild moves ``GENERATION`` on,
+    or the figures are older than twice the refresh period (``ensure_fresh`` rebuilds them
+    then): one round trip to the cache and no query, until then. A ``year`` naming no
+    campaign is answered (with the current one's) but not kept, so no address fills the cache.
+    """
+    year = year or ""
+    key = f"reviews:statistics:{unit.pk}:{year}"
+    kept = microcache.get_current(key, GENERATION)[1]
+    if kept is not None and kept.figures.refreshed_at >= _stale_before():
+        return kept
+    campaign, campaigns = choose_campaign(year)
+    if campaign is None:
+        return None
+    refreshed_at = ensure_fresh()  # may rebuild, moving the generation on: read it after
+    generation = microcache.generation(GENERATION)  # the figures below are at least this one's
+    made = _made(figures(unit, campaign=campaign, refreshed_at=refreshed_at), campaigns)
+    if year in ("", str(campaign.year)):
+        microcache.set_current(key, generation, made, int(2 * refresh_period().total_seconds()))
+    return made
+
+
+def _made(shown: Figures, campaigns: list[Campaign]) -> Page:
+    context = {
+        "figures": shown,
+        "campaigns": campaigns,
+        "totals": shown.totals,
+        "by_status": shown.by_status,
+        "by_area": shown.by_area,
+        "daily": shown.daily,
+        "charts": shown.charts(),
+    }
+    return Page(figures=shown, html=render_to_string("reviews/_statistics_figures.html", context))
 
 
 # --- the workbook ------------------------------------------------------------------------------

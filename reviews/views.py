@@ -1,11 +1,17 @@
 """The reviewers' console: queue, activity page and decisions, 延期, 推荐, moderation, statistics, exports."""
 
+from functools import cache
+
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import transitions
@@ -19,7 +25,7 @@ from . import statistics as stats
 from .access import reviewer_view
 from .forms import DecisionForm, ExtensionForm, RecommendationForm
 from .models import BulkApproval, ExportJob, Recommendation
-from .queue import Queue, counted
+from .queue import Queue, kept
 
 # What a queue row shows: the rest of a wide row stays in the database.
 QUEUE_COLUMNS = (
@@ -39,23 +45,44 @@ def _with_query(url: str, query: str) -> str:
 @require_safe
 @reviewer_view("console")
 def queue(request, unit):
-    """待审核 first (new activities and changes), oldest submission first; filters, search, pages by key."""
+    """待审核 first (new activities and changes), oldest submission first; filters, search, pages by key.
+
+    What the page shows of the queue (its rows, its counts, the filters as chosen) is kept until
+    anything in the reviewer's scope changes (``queue.kept``): a page asked again costs one
+    round trip to the cache; only the header and the forms' tokens are made for each request.
+    """
     items = Queue(unit, request.GET, user=request.user, columns=QUEUE_COLUMNS)
-    page = items.page(after=request.GET.get("after"), before=request.GET.get("before"))
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
     decides = items.scope == "decide"
+    may_read_more = unit.kind in ("provincial", "city")
+
+    def rows():
+        page = items.page(after=after, before=before)
+        return render_to_string("reviews/_queue_rows.html", {"page": page, "query": items.query})
+
+    def filters():
+        context = {"form": items.filters.form, "scope": items.scope, "may_read_more": may_read_more}
+        return render_to_string("reviews/_queue_filters.html", context)
+
+    shown = kept(
+        unit,
+        {
+            f"{items.query}|total": lambda: items.rows.count(),
+            "waiting": items.waiting_count_now,
+            f"{items.query}|bulk:{request.user.pk}": (lambda: bulk.count(items)) if decides else (lambda: 0),
+            f"{items.query}|rows:{after}:{before}": rows,
+            f"{items.query}|filters": filters,
+        },
+    )
     context = {
         "section": "queue",
         "unit": unit,
-        "filters": items.filters,
-        "page": page,
-        "total": items.total(),
-        "scope": items.scope,
         "query": items.query,
-        "waiting_count": items.waiting_count(),
-        "bulk_count": counted(unit, f"bulk:{request.user.pk}:{items.query}", lambda: bulk.count(items))
-        if decides
-        else 0,
-        "may_read_more": unit.kind in ("provincial", "city"),
+        "total": shown[f"{items.query}|total"],
+        "waiting_count": shown["waiting"],
+        "bulk_count": shown[f"{items.query}|bulk:{request.user.pk}"],
+        "rows_html": mark_safe(shown[f"{items.query}|rows:{after}:{before}"]),  # noqa: S308 -- our template's
+        "filters_html": mark_safe(shown[f"{items.query}|filters"]),  # noqa: S308 -- our template's
     }
     return render(request, "reviews/queue.html", context)
 
@@ -197,39 +224,77 @@ def _place(items: Queue, activity) -> dict:
     }
 
 
+CSRF_PLACEHOLDER = "csrf-token-of-the-request"
+
+
 def _activity_page(request, unit, activity, **bound_forms):
-    """The reviewer's page of ``activity``; a refused form is shown again with what was typed."""
+    """The reviewer's page of ``activity``; a refused form is shown again with what was typed.
+
+    The page below its heading is kept for this reviewer until anything in their scope
+    changes (``queue.kept``; ``signals`` moves the scope on with the activity, its photos,
+    links, 延期 and 推荐), its forms' token put in for each request.
+    """
+    items = _queue_of(request, unit)
+
+    def console(csrf_token: str) -> str:
+        context = _console(request, unit, activity, items, **bound_forms) | {"csrf_token": csrf_token}
+        return render_to_string("reviews/_activity_console.html", context)
+
+    if bound_forms:
+        html = console(get_token(request))
+    else:
+        name = f"{items.query}|activity:{activity.pk}:{request.user.pk}"
+        html = kept(unit, {name: lambda: console(CSRF_PLACEHOLDER)})[name]
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    context = {"section": "queue", "unit": unit, "activity": activity, "console_html": mark_safe(html)}  # noqa: S308
+    return render(request, "reviews/activity.html", context)
+
+
+@cache
+def _unbound(form_class) -> str:
+    """An empty form's fields as crispy renders them: the same for every page, rendered once."""
+    return render_crispy_form(form_class())
+
+
+def _console(request, unit, activity, items: Queue, **bound_forms) -> dict:
+    parts = ["changes", "extensions"]
+    if activity.supplemented_at:  # photos and links come with 补充活动信息
+        parts += ["photos", "links"]
     activity = (
         Activity.objects.select_related(
             "campaign", "region__parent", "category", "supervisor", "owner_unit", "summary"
         )
-        .prefetch_related("changes", "extensions", "photos", "links")
+        .prefetch_related(*parts)
         .get(pk=activity.pk)
     )
     change = activity.pending_change
-    decidable = access.can_decide(request.user, activity)
-    context = {
-        "section": "queue",
+    can_recommend = (
+        services.recommendation_target(unit) is not None and activity.status == Activity.Status.APPROVED
+    )
+    forms = {
+        name: mark_safe(render_crispy_form(bound_forms[name]) if name in bound_forms else _unbound(form))  # noqa: S308
+        for name, form in (("extension_form", ExtensionForm), ("recommendation_form", RecommendationForm))
+    }
+    return {
         "unit": unit,
         "activity": activity,
+        "supplement": (activity.photos.all(), activity.links.all()) if activity.supplemented_at else ((), ()),
         "change": change,
         "changes": _changes(activity, change) if change else [],
-        "decidable": decidable,
+        "decidable": access.can_decide(request.user, activity),
         "waiting": activity.status == Activity.Status.PENDING or change is not None,
-        "decision_form": DecisionForm(),
-        "extension_form": ExtensionForm(),
-        "recommendation_form": RecommendationForm(),
-        "can_recommend": services.recommendation_target(unit) is not None
-        and activity.status == Activity.Status.APPROVED,
+        "decision_form": bound_forms.get("decision_form") or DecisionForm(),
+        **forms,
+        "can_recommend": can_recommend,
         "recommendations": Recommendation.objects.filter(activity=activity).select_related(
             "from_unit", "to_unit"
-        ),
+        )
+        if can_recommend
+        else (),
         "decisions": activity.decisions.select_related("actor").order_by("-at", "-id"),
         "summary": getattr(activity, "summary", None),
-        **_place(_queue_of(request, unit), activity),
-        **bound_forms,
+        **_place(items, activity),
     }
-    return render(request, "reviews/activity.html", context)
 
 
 @require_POST
@@ -318,17 +383,22 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 @require_safe
 @reviewer_view("console")
 def statistics(request, unit):
-    """统计 of the read set, from the aggregate (reviews.statistics); ``?xlsx``: its tables as a workbook."""
-    campaign, campaigns = stats.choose_campaign(request.GET.get("campaign"))
-    if campaign is None:
+    """统计 of the read set, from the aggregate (reviews.statistics); ``?xlsx``: its tables as a workbook.
+
+    The figures and the block showing them are kept until the next rebuild (``stats.page``):
+    only the header is made for each request.
+    """
+    shown = stats.page(unit, year=request.GET.get("campaign"))
+    if shown is None:
         raise Http404
-    figures = stats.figures(unit, campaign=campaign, refreshed_at=stats.ensure_fresh())
+    figures = shown.figures
     if "xlsx" in request.GET:
-        return _xlsx(stats.workbook(figures), f"审核统计-{unit}-{campaign.year}.xlsx")
+        return _xlsx(stats.workbook(figures), f"审核统计-{unit}-{figures.campaign.year}.xlsx")
     context = {
         "section": "statistics",
         "unit": unit,
-        "campaigns": campaigns,
+        "console": shown.console(),
+        # What the block shows, for whoever reads the context (the tests); not rendered again.
         "figures": figures,
         "totals": figures.totals,
         "by_status": figures.by_status,
@@ -336,7 +406,6 @@ def statistics(request, unit):
         "by_category": figures.by_category,
         "by_area": figures.by_area,
         "daily": figures.daily,
-        "charts": figures.charts(),
     }
     return render(request, "reviews/statistics.html", context)
 

@@ -1,5 +1,6 @@
 """Helpers for tests: service requirements, reading pages, sending codes, racing requests."""
 
+import html
 import os
 import re
 import threading
@@ -116,3 +117,14 @@ def race(*calls, expect: type[Exception] | tuple[type[Exception], ...] = ()) -> 
     if unexpected:
         raise unexpected[0]
     return results
+
+
+def queue_names(response) -> list[str]:
+    """The activities' names in the rows of a review queue page, in order."""
+    html_text = response.content.decode()
+    table = html_text[html_text.index('class="table table-sm align-middle review-queue"') :]
+    table = table[: table.index("</table>")]
+    return [
+        html.unescape(name)
+        for name in re.findall(r'<td><a href="/review/activities/[^"]+">([^<]*)</a></td>', table)
+    ]

@@ -20,7 +20,7 @@ from reviews.queue import Key, Queue
 from summaries.models import ActivitySummary
 from tests.factories import UserFactory, make_activity, make_change
 from tests.reviews.conftest import unit
-from tests.support import SHANGHAI, header_text, text_of
+from tests.support import SHANGHAI, header_text, queue_names, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def submitted(organiser, minutes, **fields):
 
 
 def names(response):
-    return [a.name for a in response.context["page"].items]
+    return queue_names(response)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The queue at scale and the flow through it: counts kept per scope, 下一条 after a decision,
 第 n / N 条, 批量审核通过 of a whole filtered queue as a job, fixed queries whatever the size."""
 
+import html
 import re
 from datetime import datetime, timedelta
 
@@ -9,13 +10,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from activities.models import Activity, ReviewDecision
+from activities.models import Activity, ActivityLink, ReviewDecision
 from directory.models import Region
 from notifications.models import Message
 from reviews.models import BulkApproval
 from tests.factories import make_activity, make_change
 from tests.reviews.conftest import unit
-from tests.support import SHANGHAI, text_of
+from tests.support import SHANGHAI, queue_names, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -160,9 +161,10 @@ def test_the_queue_has_a_fixed_number_of_queries_for_the_whole_country(
     national.get("/review/")  # counts and option lists made once
     with django_assert_max_num_queries(6):
         response = national.get("/review/?state=all")
-    assert len(response.context["page"].items) == 50
+    assert len(queue_names(response)) == 50
+    following = re.search(r'rel="next" href="\?([^"]+)"', response.content.decode()).group(1)
     with django_assert_max_num_queries(6):
-        national.get(f"/review/?state=all&after={response.context['page'].next}")
+        national.get(f"/review/?{html.unescape(following)}")
 
 
 def test_the_option_lists_are_built_once_per_scope(national, hebei, organiser):
@@ -186,7 +188,7 @@ def test_dates_are_days_in_shanghai(hebei, organiser):
     waiting(organiser, 1, starts_at=midnight, ends_at=midnight + timedelta(hours=1))
 
     def names(query):
-        return [a.name for a in hebei.get(f"/review/?{query}").context["page"].items]
+        return queue_names(hebei.get(f"/review/?{query}"))
 
     assert names("starts_to=2020-09-15") == ["活动000"]
     assert names("starts_from=2020-09-16") == ["活动001"]
@@ -196,8 +198,8 @@ def test_dates_are_days_in_shanghai(hebei, organiser):
 def test_the_search_finds_a_submitted_report_by_its_words_or_code(hebei, organiser):
     one = waiting(organiser, 0, org_name="甲科技馆")
     waiting(organiser, 1, org_name="乙学校")
-    assert [a.name for a in hebei.get("/review/?q=科技").context["page"].items] == ["活动000"]
-    assert [a.name for a in hebei.get(f"/review/?q={one.public_code}").context["page"].items] == ["活动000"]
+    assert queue_names(hebei.get("/review/?q=科技")) == ["活动000"]
+    assert queue_names(hebei.get(f"/review/?q={one.public_code}")) == ["活动000"]
 
 
 # --- 批量审核通过 of the whole filtered queue ------------------------------------------------------
@@ -259,3 +261,49 @@ def test_only_the_reviewer_follows_their_job(client, roles):
     job = BulkApproval.objects.create(requested_by=roles["unit"], unit=unit("河北省科协"))
     client.force_login(roles["parent"])
     assert client.get(f"/review/bulk/{job.pk}/status/").status_code == 404
+
+
+# --- the review page, kept per reviewer until its scope changes -----------------------------------
+
+
+def test_the_review_page_is_kept_until_what_it_shows_changes(hebei, organiser, roles):
+    item = waiting(organiser, 0, supplemented_at=datetime(2020, 9, 16, 10, 0, tzinfo=SHANGHAI))
+    link = ActivityLink.objects.create(activity=item, kind="news", url="https://news.example.org/1")
+    url = f"/review/activities/{item.public_code}/"
+    hebei.get(url)
+    with CaptureQueriesContext(connection) as again:
+        assert "https://news.example.org/1" in text_of(hebei.get(url))
+    assert not any("activities_activitylink" in q["sql"] for q in again.captured_queries)
+    # each part of the page moves it on: a hidden link, a 延期, a decision
+    hebei.post(f"{url}items/link/{link.pk}/hide/")
+    assert "已隐藏" in text_of(hebei.get(url))
+    hebei.post(f"{url}extend/", {"window": "report", "last_day": "2020-12-01", "reason": "受疫情影响"})
+    assert "受疫情影响" in text_of(hebei.get(url))
+    hebei.post(f"{url}decide/", {"decision": "reject", "reason": "缺图"})
+    page = text_of(hebei.get(url))
+    assert "状态 审核未通过（原因：缺图）" in page and "待审核 → 审核未通过" in page
+
+
+def test_a_kept_review_page_carries_this_request_s_form_token(organiser, roles):
+    item = waiting(organiser, 0)
+    url = f"/review/activities/{item.public_code}/"
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(roles["unit"])
+    browser.get(url)
+    html = browser.get(url).content.decode()  # kept
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "csrf-token-of-the-request" not in html
+    response = browser.post(f"{url}decide/", {"decision": "approve", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert Activity.objects.get(pk=item.pk).status == "approved"
+
+
+def test_each_reviewer_gets_their_own_page(roles):
+    own = waiting(roles["unit"], 1)  # the 河北 reviewer's own: they read it, never decide it
+    url = f"/review/activities/{own.public_code}/"
+    national, mine = Client(), Client()
+    national.force_login(roles["parent"])
+    mine.force_login(roles["unit"])
+    for client in (national, mine, national, mine):  # each kept once, then read back
+        html = client.get(url).content.decode()
+        assert ('data-key="a">审核通过' in html) is (client is national)

@@ -1,9 +1,11 @@
 """统计: each scope's figures from the aggregate, equal to a direct count of the read set after a rebuild."""
 
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
@@ -260,9 +262,10 @@ def test_the_page_draws_its_charts_from_a_json_block_and_says_when_the_figures_w
 
 
 def test_the_page_builds_the_figures_when_none_exist_and_when_they_are_stale(
-    client, roles, organiser, settings
+    client, roles, organiser, settings, time_machine
 ):
     settings.STATS_REFRESH_MINUTES = 5
+    time_machine.move_to(timezone.now(), tick=False)
     assert not StatisticsState.objects.exists()
     make_activity(organiser, status="pending")
     assert page(client, roles["child"]).context["totals"]["total"] == 1  # built on first read
@@ -270,11 +273,11 @@ def test_the_page_builds_the_figures_when_none_exist_and_when_they_are_stale(
     make_activity(organiser, status="pending")
     assert page(client, roles["child"]).context["totals"]["total"] == 1  # fresh: read as it is
 
-    StatisticsState.objects.update(refreshed_at=timezone.now() - timedelta(minutes=9))
+    time_machine.shift(timedelta(minutes=9))
     assert page(client, roles["child"]).context["totals"]["total"] == 1  # younger than twice the period
-    StatisticsState.objects.update(refreshed_at=timezone.now() - timedelta(minutes=11))
+    time_machine.shift(timedelta(minutes=2))
     assert page(client, roles["child"]).context["totals"]["total"] == 2  # older: rebuilt first
-    assert StatisticsState.objects.get().refreshed_at > timezone.now() - timedelta(minutes=1)
+    assert StatisticsState.objects.get().refreshed_at == timezone.now()
 
 
 def test_beat_recomputes_the_figures_every_few_minutes(settings, organiser):
@@ -326,6 +329,80 @@ def test_the_page_asks_a_fixed_number_of_queries_whatever_the_size(
     assert len(captured) == QUERIES  # the same for 5 and for 60
     with django_assert_max_num_queries(QUERIES):
         client.get("/review/statistics/?xlsx=1")
+
+
+# --- kept until the next rebuild -------------------------------------------------------------
+
+TALLIES = (ActivityTally._meta.db_table, DailyTally._meta.db_table, StatisticsState._meta.db_table)
+# The reviewer (user and role) and the header's unread count: nothing else once the page is kept.
+KEPT_QUERIES = 3
+
+
+def without_tokens(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.content.decode())
+
+
+def test_a_page_asked_again_reads_nothing_but_the_reviewer(
+    client, roles, country, django_assert_max_num_queries
+):
+    first = page(client, roles["parent"])
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/review/statistics/")
+    assert not [q["sql"] for q in captured if any(table in q["sql"] for table in TALLIES)]
+    assert len(captured) <= KEPT_QUERIES
+    assert without_tokens(again) == without_tokens(first)  # the charts' data too
+    assert again.context["totals"] == {"total": 5, "summaries": 1, "participants": 120}
+    with django_assert_max_num_queries(KEPT_QUERIES):
+        workbook = client.get("/review/statistics/?xlsx=1")
+    overview = {row[0]: row[1] for row in load_workbook(io.BytesIO(workbook.content))["概况"].values}
+    assert overview["活动总数"] == 5
+
+
+def test_a_rebuild_shows_new_figures_at_once(client, roles, country, organiser):
+    assert text_of(page(client, roles["child"])).count("审核未通过") >= 1
+    assert page(client, roles["child"]).context["totals"]["total"] == 3
+    transitions.approve(activity=country["hebei-other"], by=roles["parent"])
+    make_activity(organiser, status="pending")
+    assert page(client, roles["child"]).context["totals"]["total"] == 3  # as taken, until the rebuild
+    stats.rebuild()
+    response = page(client, roles["child"])
+    assert response.context["totals"]["total"] == 4
+    assert labelled(response.context["by_status"]) == {"待审核": 1, "审核通过": 3}
+    assert 'data-total="activities">4<' in response.content.decode()
+
+
+def test_a_rebuild_in_another_transaction_shows_at_its_commit(
+    client, roles, country, organiser, django_capture_on_commit_callbacks
+):
+    assert page(client, roles["child"]).context["totals"]["total"] == 3
+    make_activity(organiser, status="pending")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        stats.rebuild()
+    assert len(callbacks) == 1  # the generation moves on again when the rebuild is committed
+    assert page(client, roles["child"]).context["totals"]["total"] == 4
+
+
+def test_each_unit_and_year_has_its_own_figures(client, roles, country, organiser):
+    later = Campaign.objects.get(year=2020)
+    later.pk, later.year, later.name = None, 2021, "2021年全国科普日"
+    for name in ("report_opens", "report_closes", "supplement_closes", "summary_closes"):
+        setattr(later, name, getattr(later, name).replace(year=2021))
+    later.save()
+    make_activity(organiser, status="pending", campaign=later, category=None)
+    stats.rebuild()
+    expected = {"parent": 5, "unit": 4, "child": 3, "sibling": 1}
+    for _ in range(2):  # made, then kept: each reviewer still sees their unit's
+        for role, total in expected.items():
+            assert page(client, roles[role], "?campaign=2020").context["totals"]["total"] == total
+            assert page(client, roles[role], "?campaign=2021").context["totals"]["total"] == (
+                0 if role == "sibling" else 1
+            )
+    kept = page(client, roles["child"], "?campaign=2021")
+    assert kept.context["figures"].campaign.year == 2021
+    assert "2021年全国科普日" in text_of(kept)
+    # A year that names no campaign shows the current one's, and is not kept under its name.
+    assert page(client, roles["child"], "?campaign=1999").context["figures"].campaign.year == 2021
+    assert cache.get(f"reviews:statistics:{access.reviewer_unit(roles['child']).pk}:1999") is None
 
 
 # --- the workbook -----------------------------------------------------------------------------
