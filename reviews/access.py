@@ -11,13 +11,17 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts import sessions
+from accounts.models import User
 from activities.models import Activity
 from directory import jurisdiction
 from directory.models import SupervisingUnit
 from kepuri import microcache
+from notifications.services import unread
 
 from .models import ReviewerRole
 
@@ -112,6 +116,7 @@ def reviewer_view(level: str):
     def decorate(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            _read_reviewer(request)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             unit = reviewer_unit(request.user)
@@ -128,6 +133,49 @@ def reviewer_view(level: str):
         return wrapped
 
     return decorate
+
+
+def _read_reviewer(request) -> None:
+    """The session's account, its active role's unit and its unread count, in one query.
+
+    Django's ``get_user`` would read the account, ``reviewer_unit`` the role and the
+    header its count, one query each. Here one query reads them, the session is checked
+    on the account's fields as ``get_user`` does (``accounts.sessions``), and the request
+    carries the account (``request.user``, with its unit remembered) and the count
+    (``request.unread_message_count``, for the header). A session that does not hold
+    (or none) is left to Django's own path, which answers and cleans up as always.
+    """
+    pk = sessions.account_id(request)
+    if pk is None:
+        return
+    count = unread(OuterRef("pk")).order_by().values("recipient_id").annotate(n=Count("pk")).values("n")
+    fields = (
+        User.objects.filter(pk=pk)
+        .annotate(
+            role_unit=Subquery(active_roles(OuterRef("pk")).values("unit_id")[:1]), unread=Subquery(count)
+        )
+        .values(*sessions.ACCOUNT_FIELDS, "role_unit", "unread")
+        .first()
+    )
+    account = sessions.signed_in(request, fields or {})
+    if account is None:
+        return
+    if fields["role_unit"] is not None:
+        account._reviewer_unit = _unit(fields["role_unit"])
+    elif not account.is_superuser:
+        account._reviewer_unit = None
+    request.user = account
+    request.unread_message_count = fields["unread"] or 0
+
+
+def _unit(pk: int) -> SupervisingUnit:
+    """A unit with its parent, kept for five minutes (which unit a reviewer has is read each time)."""
+    key = f"reviews:unit:{pk}"
+    unit = microcache.get(key)
+    if unit is None:
+        unit = SupervisingUnit.objects.select_related("parent").get(pk=pk)
+        cache.set(key, unit, SCOPE_TTL)
+    return unit
 
 
 def require_in(queryset, **lookup):

@@ -392,7 +392,7 @@ def page(unit: SupervisingUnit, *, year: str | None) -> Page | None:
     then): one round trip to the cache and no query, until then. A ``year`` naming no
     campaign is answered (with the current one's) but not kept, so no address fills the cache.
     """
-    year = year or ""
+    year = year if year and year.isascii() and year.isdigit() and len(year) == 4 else ""  # else: the current
     key = f"reviews:statistics:{unit.pk}:{year}"
     kept = microcache.get_current(key, GENERATION)[1]
     if kept is not None and kept.figures.refreshed_at >= _stale_before():

@@ -10,13 +10,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import User
 from activities.models import Activity, ActivityLink, ReviewDecision
 from directory.models import Region
 from notifications.models import Message
-from reviews.models import BulkApproval
+from notifications.services import notify
+from reviews import services
+from reviews.models import BulkApproval, ReviewerRole
 from tests.factories import make_activity, make_change
 from tests.reviews.conftest import unit
-from tests.support import SHANGHAI, queue_names, text_of
+from tests.support import SHANGHAI, header_text, queue_names, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -158,12 +161,13 @@ def test_the_queue_has_a_fixed_number_of_queries_for_the_whole_country(
     for n in range(120):
         city = cities[n % len(cities)]
         waiting(organiser, n, region=city, owner_unit=unit("河北省科协"))
-    national.get("/review/")  # counts and option lists made once
-    with django_assert_max_num_queries(6):
+    national.get("/review/?state=all")  # its rows, counts and option lists made once
+    # the session, and the reviewer with their role and unread count: what the page shows is kept
+    with django_assert_max_num_queries(2):
         response = national.get("/review/?state=all")
     assert len(queue_names(response)) == 50
     following = re.search(r'rel="next" href="\?([^"]+)"', response.content.decode()).group(1)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # a page not yet kept: its rows and its counts
         national.get(f"/review/?{html.unescape(following)}")
 
 
@@ -307,3 +311,30 @@ def test_each_reviewer_gets_their_own_page(roles):
     for client in (national, mine, national, mine):  # each kept once, then read back
         html = client.get(url).content.decode()
         assert ('data-key="a">审核通过' in html) is (client is national)
+
+
+# --- the reviewer read in one query: the session still decides --------------------------------------
+
+
+def test_a_password_changed_elsewhere_ends_the_console_session(hebei, roles):
+    assert hebei.get("/review/").status_code == 200
+    roles["unit"].set_password("另一个密码123")
+    roles["unit"].save()
+    response = hebei.get("/review/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_a_revoked_role_is_refused_at_once_and_a_stopped_account_logged_out(hebei, roles):
+    assert hebei.get("/review/").status_code == 200
+    services.revoke_roles(ReviewerRole.objects.filter(user=roles["unit"]), by=roles["superuser"])
+    assert hebei.get("/review/").status_code == 403
+    ReviewerRole.objects.create(user=roles["unit"], unit=unit("河北省科协"))
+    assert hebei.get("/review/").status_code == 200
+    User.objects.filter(pk=roles["unit"].pk).update(is_active=False)
+    assert hebei.get("/review/").status_code == 302
+
+
+def test_the_header_counts_the_reviewer_s_unread_messages(hebei, roles):
+    assert "消息 审核" in header_text(hebei.get("/review/"))
+    notify(roles["unit"], kind="extension", key="k1", title="通知", body="内容")
+    assert "消息 1 审核" in header_text(hebei.get("/review/"))
