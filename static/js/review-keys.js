@@ -3,10 +3,11 @@
 "use strict";
 
 (function () {
+  const KEYS = ["j", "k", "a", "r"];
   let acted = false;
 
   function typing(target) {
-    return target.closest("input, textarea, select, [contenteditable]") !== null;
+    return target instanceof Element && target.closest("input, textarea, select, [contenteditable]") !== null;
   }
 
   document.addEventListener("keydown", (event) => {
@@ -15,7 +16,9 @@
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey || event.repeat || typing(event.target)) return;
-    const target = document.querySelector(`[data-key="${event.key.toLowerCase()}"]`);
+    const key = event.key.toLowerCase();
+    if (!KEYS.includes(key)) return;
+    const target = document.querySelector(`[data-key="${key}"]`);
     if (!target || acted) return;
     event.preventDefault();
     if (target.matches("textarea, input")) {
