@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from crispy_forms.utils import render_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
@@ -253,7 +253,7 @@ def _activity_page(request, unit, activity, **bound_forms):
 @cache
 def _unbound(form_class) -> str:
     """An empty form's fields as crispy renders them: the same for every page, rendered once."""
-    return render_crispy_form(form_class())
+    return as_crispy_form(form_class())
 
 
 def _console(request, unit, activity, items: Queue, **bound_forms) -> dict:
@@ -272,7 +272,7 @@ def _console(request, unit, activity, items: Queue, **bound_forms) -> dict:
         services.recommendation_target(unit) is not None and activity.status == Activity.Status.APPROVED
     )
     forms = {
-        name: mark_safe(render_crispy_form(bound_forms[name]) if name in bound_forms else _unbound(form))  # noqa: S308
+        name: mark_safe(as_crispy_form(bound_forms[name]) if name in bound_forms else _unbound(form))  # noqa: S308
         for name, form in (("extension_form", ExtensionForm), ("recommendation_form", RecommendationForm))
     }
     return {

@@ -4,6 +4,7 @@
 import html
 import re
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -338,3 +339,39 @@ def test_the_header_counts_the_reviewer_s_unread_messages(hebei, roles):
     assert "消息 审核" in header_text(hebei.get("/review/"))
     notify(roles["unit"], kind="extension", key="k1", title="通知", body="内容")
     assert "消息 1 审核" in header_text(hebei.get("/review/"))
+
+
+class Forms(HTMLParser):
+    """Each button's form (its action), and whether a form ever opens inside another."""
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.nested, self.buttons = [], False, {}
+        self.button = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.nested |= bool(self.open)
+            self.open.append(dict(attrs).get("action", ""))
+        elif tag == "button":
+            self.button = self.open[-1] if self.open else None
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if self.button is not None and data.strip():
+            self.buttons[data.strip()] = self.button
+            self.button = None
+
+
+def test_each_form_of_the_review_page_stands_alone(hebei, organiser):
+    item = waiting(organiser, 0, status="approved", waiting_since=None)
+    url = f"/review/activities/{item.public_code}/"
+    for _ in range(2):  # made, then kept
+        forms = Forms()
+        forms.feed(hebei.get(url).content.decode())
+        assert not forms.nested
+        assert forms.buttons["延期"] == f"{url}extend/"
+        assert forms.buttons["推荐"] == f"{url}recommend/"
