@@ -15,13 +15,14 @@ from activities import transitions
 from activities.models import Activity
 from activities.services import ActivityError
 
-from . import services
+from . import access, services
 from .models import BulkApproval
 from .queue import ORDER, Queue
 
 PROGRESS_EVERY = 20
 NOTES_KEPT = 50
 QUEUE_DOWN = "任务队列暂时不可用，请稍后再试"
+ROLE_CHANGED = "审核员授权已变更，未执行"
 
 
 def _candidates(queue: Queue, user):
@@ -51,10 +52,19 @@ def start(*, user, unit, query: str, expected: int) -> BulkApproval:
 
 
 def run(job: BulkApproval) -> BulkApproval:
-    """Approve each activity of the job's queue, as it stands when the job starts, oldest waiting first."""
+    """Approve each activity of the job's queue that waited when the reviewer confirmed, oldest first.
+
+    What was submitted after the confirmation is left for the reviewer to see; a reviewer whose
+    role changed meanwhile has the job refused.
+    """
     user = job.requested_by
+    if access.reviewer_unit(user) != job.unit:
+        job.state, job.error, job.finished_at = BulkApproval.State.FAILED, ROLE_CHANGED, timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        return job
     queue = decide_queue(job.unit, job.query, user)
-    ids = list(_candidates(queue, user).order_by(*ORDER).values_list("pk", flat=True))
+    confirmed = _candidates(queue, user).filter(waiting_since__lte=job.created_at)
+    ids = list(confirmed.order_by(*ORDER).values_list("pk", flat=True))
     BulkApproval.objects.filter(pk=job.pk).update(state=BulkApproval.State.RUNNING, total=len(ids))
     approved = refused = 0
     notes = []

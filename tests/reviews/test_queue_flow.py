@@ -375,3 +375,30 @@ def test_each_form_of_the_review_page_stands_alone(hebei, organiser):
         assert not forms.nested
         assert forms.buttons["延期"] == f"{url}extend/"
         assert forms.buttons["推荐"] == f"{url}recommend/"
+
+
+def test_a_bulk_approval_takes_what_waited_when_it_was_confirmed(organiser, roles, time_machine):
+    from reviews import bulk
+
+    time_machine.move_to(datetime(2020, 9, 20, 10, 0, tzinfo=SHANGHAI), tick=False)
+    earlier = waiting(organiser, 0)
+    job = BulkApproval.objects.create(requested_by=roles["unit"], unit=unit("河北省科协"), expected=1)
+    later = waiting(organiser, 1)  # submitted (again) after the confirmation:
+    Activity.objects.filter(pk=later.pk).update(waiting_since=datetime(2020, 9, 20, 10, 5, tzinfo=SHANGHAI))
+    bulk.run(job)
+    assert (job.total, job.approved) == (1, 1)
+    assert Activity.objects.get(pk=earlier.pk).status == "approved"
+    assert Activity.objects.get(pk=later.pk).status == "pending"  # the reviewer has not seen it yet
+
+
+def test_a_bulk_approval_whose_reviewer_lost_the_role_does_nothing(organiser, roles):
+    from reviews import bulk
+
+    item = waiting(organiser, 0)
+    job = BulkApproval.objects.create(requested_by=roles["unit"], unit=unit("河北省科协"), expected=1)
+    services.revoke_roles(ReviewerRole.objects.filter(user=roles["unit"]), by=roles["superuser"])
+    roles["unit"].__dict__.pop("_reviewer_unit", None)
+    bulk.run(job)
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("failed", "审核员授权已变更，未执行")
+    assert Activity.objects.get(pk=item.pk).status == "pending"
