@@ -15,7 +15,7 @@ from kepuri.prepared import prepared
 from notifications.services import unread
 from reviews import access
 from reviews.models import Recommendation
-from summaries.models import ActivitySummary
+from summaries.selectors import participants
 
 from .models import CheckIn, Comment, Favorite, Like
 
@@ -112,17 +112,17 @@ def recommended(limit=6):
 
 
 def live_counts():
-    """Home page figures: listed activities, participants in summaries, check-ins (cached a minute)."""
+    """Home page figures: listed activities, their participants (``summaries.selectors``), check-ins
+    (cached a minute)."""
 
     def compute():
-        activities = listed().aggregate(n=Count("pk"), checkins=Sum("checkin_count"))
-        participants = ActivitySummary.objects.filter(activity__status=Activity.Status.APPROVED).aggregate(
-            n=Sum("participants")
+        activities = listed().aggregate(
+            n=Count("pk"), checkins=Sum("checkin_count"), participants=Sum(participants())
         )
         return {
             "activities": activities["n"] or 0,
             "checkins": activities["checkins"] or 0,
-            "participants": participants["n"] or 0,
+            "participants": activities["participants"] or 0,
         }
 
     return cache.get_or_set("public:live-counts", compute, 60)

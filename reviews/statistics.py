@@ -47,6 +47,7 @@ from activities.models import Activity, Campaign, ReviewDecision
 from directory import jurisdiction
 from directory.models import Region, SupervisingUnit
 from kepuri import microcache
+from summaries.selectors import participants
 
 from . import access
 from .models import ActivityTally, DailyTally, StatisticsState
@@ -96,7 +97,7 @@ def _activity_rows():
         .annotate(
             t_count=Count("pk"),
             t_summaries=Count("pk", filter=Q(summarized_at__isnull=False)),
-            t_participants=Coalesce(Sum("summary__participants"), 0),
+            t_participants=Coalesce(Sum(participants()), 0),
         )
     )
 
