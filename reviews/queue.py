@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import QueryDict
 
 from directory.models import SupervisingUnit
@@ -266,10 +266,11 @@ class Queue:
         before = _beyond(key, forward=False) & _segment(_waits(key))
         if not _waits(key):
             before |= _segment(True)
-        found = self.rows.aggregate(
-            before=Count("pk", filter=before), found=Count("pk", filter=Q(pk=activity.pk))
-        )
-        return found["before"] + 1 if found["found"] else None
+        # Two index reads (is it there; how many before it) rather than one query with both, which
+        # PostgreSQL answers from the table's rows (10 ms for the 5,001st of 中国科协's queue, not 1).
+        if not self.rows.filter(pk=activity.pk).exists():
+            return None
+        return self.rows.filter(before).count() + 1
 
     def neighbours(self, activity) -> tuple:
         """The rows just before and just after ``activity`` in the filtered queue (None at either end)."""
