@@ -26,6 +26,10 @@ SCOPE = (
 )
 
 
+def _never_submitted(activity) -> bool:
+    return activity.status == Activity.Status.DRAFT and activity.first_submitted_at is None
+
+
 def _scope(pk) -> set[str]:
     row = Activity.all_objects.filter(pk=pk).values_list(*SCOPE).first()
     if row is None:
@@ -36,7 +40,7 @@ def _scope(pk) -> set[str]:
 @receiver(pre_save, sender=Activity)
 def remember_scope(sender, instance, update_fields=None, **kwargs):
     """Where the row was counted before this save, when the save may move it."""
-    if instance.pk is None or instance.status == Activity.Status.DRAFT:
+    if instance.pk is None or _never_submitted(instance):
         return
     if update_fields is None or {"owner_unit", "region"} & set(update_fields):
         instance._review_scope = _scope(instance.pk)
@@ -49,8 +53,8 @@ def remember_deleted_scope(sender, instance, **kwargs):
 
 @receiver([post_save, post_delete], sender=Activity)
 def activity_changed(sender, instance, **kwargs):
-    if instance.status == Activity.Status.DRAFT and not getattr(instance, "_review_scope", None):
-        return  # a draft is in no reviewer's set
+    if _never_submitted(instance) and not getattr(instance, "_review_scope", None):
+        return  # in no reviewer's set, and never was
     keys = getattr(instance, "_review_scope", set()) | (_scope(instance.pk) if instance.pk else set())
     instance._review_scope = set()
     keys |= queue.activity_generations([instance.owner_unit_id], [instance.region_id])

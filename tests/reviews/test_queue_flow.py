@@ -402,3 +402,12 @@ def test_a_bulk_approval_whose_reviewer_lost_the_role_does_nothing(organiser, ro
     job.refresh_from_db()
     assert (job.state, job.error) == ("failed", "审核员授权已变更，未执行")
     assert Activity.objects.get(pk=item.pk).status == "pending"
+
+
+def test_an_activity_back_to_draft_leaves_the_counts(hebei, organiser):
+    item = waiting(organiser, 0)
+    waiting(organiser, 1)
+    assert "共 2 个" in text_of(hebei.get("/review/"))
+    item.status, item.waiting_since = "draft", None  # as an admin would put it back
+    item.save()
+    assert "共 1 个" in text_of(hebei.get("/review/"))
