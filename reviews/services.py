@@ -20,6 +20,7 @@ from activities.models import Activity, DeadlineExtension
 from activities.services import ActivityError
 from directory.jurisdiction import SupervisorType
 from directory.models import SupervisingUnit
+from kepuri.spreadsheets import append_row
 from notifications.services import Notice, enqueue, notify
 
 from . import access
@@ -312,12 +313,13 @@ def build_export(job: ExportJob) -> ExportJob:
 
 
 def recommendations_workbook(recommendations) -> bytes:
-    """The list of recommendations received, as an XLSX file (a few hundred rows at most)."""
+    """The list of recommendations received, as an XLSX file (a few hundred rows at most), text as text."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("推荐名单")
-    sheet.append(["推荐类型", "活动名称", "活动编号", "单位名称", "推荐单位", "推荐理由", "推荐时间"])
+    append_row(sheet, ["推荐类型", "活动名称", "活动编号", "单位名称", "推荐单位", "推荐理由", "推荐时间"])
     for item in recommendations:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 item.get_kind_display(),
                 item.activity.name,
@@ -326,7 +328,7 @@ def recommendations_workbook(recommendations) -> bytes:
                 item.from_unit.name,
                 item.note,
                 timezone.localtime(item.at).strftime("%Y-%m-%d %H:%M"),
-            ]
+            ],
         )
     with tempfile.TemporaryFile() as buffer:
         workbook.save(buffer)

@@ -40,13 +40,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from activities.deadlines import SHANGHAI
 from activities.models import Activity, Campaign, ReviewDecision
 from directory import jurisdiction
 from directory.models import Region, SupervisingUnit
 from kepuri import microcache
+from kepuri.spreadsheets import append_row
 from summaries.selectors import participants
 
 from . import access
@@ -425,17 +425,6 @@ def _made(shown: Figures, campaigns: list[Campaign]) -> Page:
 # --- the workbook ------------------------------------------------------------------------------
 
 
-def _text(sheet, value) -> WriteOnlyCell:
-    """A cell that holds ``value`` as text: a name starting with = + - @ is never read as a formula."""
-    cell = WriteOnlyCell(sheet, value=str(value))
-    cell.data_type = "s"
-    return cell
-
-
-def _append(sheet, values) -> None:
-    sheet.append([_text(sheet, value) if isinstance(value, str) else value for value in values])
-
-
 def workbook(figures: Figures) -> bytes:
     """The page's tables as the sheets of an XLSX file."""
     book = Workbook(write_only=True)
@@ -477,9 +466,9 @@ def workbook(figures: Figures) -> bytes:
     )
     for title, header, rows in sheets:
         sheet = book.create_sheet(title)
-        _append(sheet, header)
+        append_row(sheet, header)
         for row in rows:
-            _append(sheet, row)
+            append_row(sheet, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -280,6 +280,22 @@ def test_recommendations_go_up_the_chain(client, roles, organiser):
     ]
 
 
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_recommendation_workbook_writes_text_as_text(client, roles, organiser, prefix):
+    name = f'{prefix}HYPERLINK("http://example.org","点击查看")'
+    approved = make_activity(organiser, status="approved", owner_unit=unit("河北省科协"), name=name[:100])
+    client.force_login(roles["unit"])
+    client.post(
+        f"/review/activities/{approved.public_code}/recommend/", {"kind": "activity", "note": f"{prefix}1+1"}
+    )
+    client.force_login(roles["parent"])
+    sheet = load_workbook(io.BytesIO(client.get("/review/recommendations/?xlsx=1").content)).active
+    name_cell, note_cell = sheet[2][1], sheet[2][5]
+    assert (name_cell.data_type, note_cell.data_type) == ("s", "s")  # text, never a formula
+    assert name_cell.value.replace("\n", "\r") == name.replace("\n", "\r")  # XML reads a CR as a LF
+    assert note_cell.value == f"{prefix}1+1".strip()  # the reason is stored stripped
+
+
 def test_only_approved_activities_are_recommended_and_only_once(client, roles, activity):
     client.force_login(roles["unit"])
     response = client.post(
