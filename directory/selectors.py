@@ -26,11 +26,9 @@ def autocomplete(*, supervisor_type: str, region_code: str, query: str) -> dict:
     """The autocomplete's answer (units and a hint), kept in the cache until the directory changes."""
     asked = hashlib.md5("\n".join([supervisor_type, region_code, query]).encode(), usedforsecurity=False)
     key = f"directory:autocomplete:{microcache.generation(GENERATION)}:{asked.hexdigest()}"
-    answer = microcache.get(key)
-    if answer is None:
-        answer = _autocomplete(supervisor_type, region_code, query)
-        cache.set(key, answer, AUTOCOMPLETE_SECONDS)
-    return answer
+    return microcache.get_or_make(
+        key, lambda: _autocomplete(supervisor_type, region_code, query), AUTOCOMPLETE_SECONDS
+    )
 
 
 def _autocomplete(supervisor_type: str, region_code: str, query: str) -> dict:

@@ -29,6 +29,15 @@ def get(key: str, default=None):
     return value
 
 
+def get_or_make(key: str, make, timeout: int):
+    """``get(key)``, or ``make()`` kept in the shared cache for ``timeout`` seconds when missing."""
+    value = get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, timeout)
+    return value
+
+
 def forget(*keys: str) -> None:
     """Drop this process's copies (the caller changes or deletes the shared values)."""
     caches["local"].delete_many(keys)

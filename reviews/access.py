@@ -9,7 +9,6 @@ reads that declaration from the URL configuration.
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
@@ -63,12 +62,9 @@ def submitted():
 def kept_scope(unit: SupervisingUnit) -> dict[str, list[int]]:
     """``jurisdiction.scope_ids`` of ``unit``, kept for five minutes: a unit added under it counts
     in its busiest pages (the queue) within that time, everywhere else at once."""
-    key = f"reviews:scope-ids:{unit.pk}"
-    ids = microcache.get(key)
-    if ids is None:
-        ids = jurisdiction.scope_ids(unit)
-        cache.set(key, ids, SCOPE_TTL)
-    return ids
+    return microcache.get_or_make(
+        f"reviews:scope-ids:{unit.pk}", lambda: jurisdiction.scope_ids(unit), SCOPE_TTL
+    )
 
 
 def decide_set(unit: SupervisingUnit, *, kept: bool = False):
@@ -170,12 +166,9 @@ def _read_reviewer(request) -> None:
 
 def _unit(pk: int) -> SupervisingUnit:
     """A unit with its parent, kept for five minutes (which unit a reviewer has is read each time)."""
-    key = f"reviews:unit:{pk}"
-    unit = microcache.get(key)
-    if unit is None:
-        unit = SupervisingUnit.objects.select_related("parent").get(pk=pk)
-        cache.set(key, unit, SCOPE_TTL)
-    return unit
+    return microcache.get_or_make(
+        f"reviews:unit:{pk}", lambda: SupervisingUnit.objects.select_related("parent").get(pk=pk), SCOPE_TTL
+    )
 
 
 def require_in(queryset, **lookup):

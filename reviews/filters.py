@@ -10,7 +10,6 @@ marks the chosen option.
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
@@ -73,11 +72,7 @@ def _build_options(unit: SupervisingUnit) -> dict:
 def scope_options(unit: SupervisingUnit) -> dict:
     """The option lists of ``unit``'s queue, built and rendered once per scope (kind and region)."""
     key = f"reviews:options:{unit.kind}:{unit.region_id or 0}"
-    options = microcache.get(key)
-    if options is None:
-        options = _build_options(unit)
-        cache.set(key, options, OPTIONS_TTL)
-    return options
+    return microcache.get_or_make(key, lambda: _build_options(unit), OPTIONS_TTL)
 
 
 class QueueFilter(django_filters.FilterSet):
