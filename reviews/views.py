@@ -116,9 +116,8 @@ def bulk_approve(request, unit):
 @reviewer_view("console")
 def bulk_approve_all(request, unit):
     """批量审核通过 everything the filtered queue holds, as a background job, once confirmed."""
-    query = Queue(unit, QueryDict(request.POST.get("query", "")), user=request.user).query
-    queue_url = _with_query(reverse("reviews:queue"), query)
-    items = bulk.decide_queue(unit, query, request.user)
+    items = bulk.decide_queue(unit, request.POST.get("query", ""), request.user)
+    queue_url = _with_query(reverse("reviews:queue"), items.query)
     now = bulk.count(items)
     if not now:
         messages.info(request, "筛选出的活动中没有待您审核的活动")
