@@ -37,14 +37,16 @@
     form.elements.on.value = active ? "0" : "1";
   }
 
-  // The token comes from /a/<code>/me, or from the CSRF cookie: cached pages carry none in their HTML.
+  // The CSRF cookie holds the browser's secret as it is now: another answer may have set a new one
+  // after /a/<code>/me gave its token (a signed-in page rendered for a missing image, say). The
+  // token of /a/<code>/me is the fallback; cached pages carry none in their HTML.
   function csrfToken() {
-    if (token) return token;
     const found = document.cookie.split("; ").find((pair) => pair.startsWith("csrftoken="));
-    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : "";
+    return found ? decodeURIComponent(found.slice("csrftoken=".length)) : token;
   }
 
   async function post(url, body) {
+    if (body instanceof FormData) body.delete("csrfmiddlewaretoken");  // the header's decides
     const response = await fetch(url, {
       method: "POST",
       body,

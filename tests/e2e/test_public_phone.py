@@ -169,3 +169,26 @@ def test_the_sheet_does_the_action_that_was_tapped(page, happening_now, action):
         expect(page.get_by_role("link", name=re.compile(f"已{verb}"))).to_be_visible()
         model = Like if action == "like" else Favorite
         assert model.objects.count() == 1
+
+
+def test_a_tap_after_another_answer_renewed_the_csrf_cookie_still_counts(page, happening_now, live_server):
+    """A signed-in page answered meanwhile (a missing image's 404, say) may give the browser a new CSRF
+    secret after /a/<code>/me gave its token: the taps send the cookie's, so they still count."""
+    from django.test import Client
+
+    member = UserFactory(phone=PHONE)
+    client = Client()
+    client.force_login(member)
+    page.context.add_cookies(
+        [
+            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+            {"name": "kepuri_reader", "value": "1", "url": live_server.url},
+        ]
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(qr.public_url(happening_now))
+    expect(page.locator("header").get_by_text("137****7000")).to_be_attached()  # me has answered
+    page.context.add_cookies([{"name": "csrftoken", "value": "b" * 32, "url": live_server.url}])
+    page.get_by_role("link", name=re.compile("^点赞")).click()
+    expect(page.get_by_role("link", name=re.compile("已点赞"))).to_be_visible()
+    assert Like.objects.filter(user=member, activity=happening_now).exists()
