@@ -38,12 +38,14 @@ class CampaignAdmin(admin.ModelAdmin):
         "supplement_closes",
         "summary_closes",
         "is_demo",
+        "public_screen",
     )
-    list_filter = ("is_demo",)
+    list_filter = ("is_demo", "public_screen")
     search_fields = ("name", "national_theme", "label")
     inlines = (ActivityCategoryInline, ProvinceThemeInline)
     fieldsets = (
         (None, {"fields": ("year", "name", "national_theme", "label", "is_demo")}),
+        ("数据大屏", {"fields": ("public_screen",)}),
         (
             "截止日期（北京时间，含当日；次日零时关闭）",
             {"fields": ("report_opens", "report_closes", "supplement_closes", "summary_closes")},

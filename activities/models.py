@@ -48,6 +48,11 @@ class Campaign(models.Model):
     supplement_closes = models.DateField("补充活动信息截止日期")
     summary_closes = models.DateField("活动总结截止日期")
     is_demo = models.BooleanField("演示数据", default=False)
+    public_screen = models.BooleanField(
+        "公开数据大屏",
+        default=False,
+        help_text="开启后，任何人都可在 /screen/ 查看本年度全国的数据大屏",
+    )
 
     objects = CampaignQuerySet.as_manager()
 

@@ -6,7 +6,8 @@ campaign label. SVG: the same code as vector paths, with the caption as text.
 The caption needs a CJK font: ``QR_FONT_PATH``, or the first of the usual
 system fonts that exists (Debian: ``apt-get install fonts-noto-cjk``). Without
 one the PNG carries the code alone, a warning is logged, and
-``check --deploy`` reports it (kepuri.W002).
+``check --deploy`` reports it (kepuri.W002). The share poster (``share_poster``) draws the same
+code, in the same font, from the pieces here (``public_url``, ``code_image``, ``font``, ``wrap``).
 """
 
 import hashlib
@@ -75,8 +76,22 @@ def font_file() -> tuple[str, int] | None:
     return None
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    path, index = font_file()
+def bold_font_file() -> tuple[str, int] | None:
+    """The bold face beside the caption font (Noto's ``-Bold`` sibling), else the caption font itself."""
+    found = font_file()
+    if found is None:
+        return None
+    path, index = Path(found[0]), found[1]
+    for weight in ("-Regular", "-Medium"):
+        bold = path.with_name(path.name.replace(weight, "-Bold"))
+        if weight in path.name and bold.exists():
+            return str(bold), index
+    return found
+
+
+def font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """The caption font (or its bold face) at ``size`` px; only once ``font_file()`` found one."""
+    path, index = bold_font_file() if bold else font_file()
     return ImageFont.truetype(path, size=size, index=index)
 
 
@@ -87,11 +102,20 @@ def _matrix(activity: Activity) -> list[list[bool]]:
     return code.get_matrix()  # includes the quiet zone
 
 
+def code_image(activity: Activity, *, side: int) -> Image.Image:
+    """The code alone with its quiet zone, black on white (mode L), in whole pixels a module: as wide
+    as fits in ``side``."""
+    matrix = _matrix(activity)
+    box = max(1, side // len(matrix))
+    return _draw_code(Image.new("L", (len(matrix) * box,) * 2, 255), matrix, box)
+
+
 MAX_NAME_LINES = 3
 
 
-def wrap(text: str, fits) -> list[str]:
-    """Break ``text`` into lines that ``fits`` accepts, character by character (Chinese has no spaces)."""
+def wrap(text: str, fits, *, max_lines: int = MAX_NAME_LINES) -> list[str]:
+    """Break ``text`` into lines that ``fits`` accepts, character by character (Chinese has no spaces);
+    past ``max_lines`` the last line ends in an ellipsis that fits too."""
     lines, line = [], ""
     for char in text:
         if line and not fits(line + char):
@@ -101,9 +125,11 @@ def wrap(text: str, fits) -> list[str]:
             line += char
     if line:
         lines.append(line)
-    if len(lines) > MAX_NAME_LINES:
-        lines = lines[:MAX_NAME_LINES]
-        lines[-1] = lines[-1][:-1] + "…"
+    if len(lines) > max_lines:
+        lines, last = lines[:max_lines], lines[max_lines - 1]
+        while last and not fits(last + "…"):
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "…"
     return lines or [""]
 
 
@@ -119,8 +145,8 @@ def png(activity: Activity) -> bytes:
     side = modules * box
     if font_file() is None:
         logger.warning("No CJK font: the QR code of %s is printed without its caption", activity.public_code)
-        return _save(_draw_code(Image.new("L", (side, side), 255), matrix, box))
-    name_font, label_font = _font(box * 2 + 24), _font(box + 22)
+        return png_bytes(_draw_code(Image.new("L", (side, side), 255), matrix, box))
+    name_font, label_font = font(box * 2 + 24), font(box + 22)
     usable = side - 2 * QUIET_ZONE * box
     lines = caption_lines(activity, lambda line: name_font.getlength(line) <= usable)
     line_height = int(name_font.size * 1.35)
@@ -132,7 +158,7 @@ def png(activity: Activity) -> bytes:
         draw.text((side // 2, y), line, font=name_font, fill=0, anchor="ma")
         y += line_height
     draw.text((side // 2, y + box // 2), lines[-1], font=label_font, fill=80, anchor="ma")
-    return _save(image)
+    return png_bytes(image)
 
 
 def _draw_code(image: Image.Image, matrix, box: int) -> Image.Image:
@@ -144,7 +170,7 @@ def _draw_code(image: Image.Image, matrix, box: int) -> Image.Image:
     return image
 
 
-def _save(image: Image.Image) -> bytes:
+def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()

@@ -4,13 +4,14 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, parse_etags
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from kepuri.http import with_etag
 from organizations.forms import OrganizationForm
 from organizations.services import organization_of, save_organization
 
@@ -181,7 +182,15 @@ def qrcode_page(request, code):
     activity = _own_activity(request, code)
     if not (permission := rules.can_get_qr(activity, request.user)):
         return _refused(request, permission)
-    context = {"activity": activity, "steps": STEPS, "step": 4, "public_url": qr.public_url(activity)}
+    context = {
+        "activity": activity,
+        "steps": STEPS,
+        "step": 4,
+        "public_url": qr.public_url(activity),
+        # 分享海报 is served with the public page, once it is up (approved; the page's own rule is
+        # public.rules.visibility).
+        "share_poster": activity.status == Activity.Status.APPROVED,
+    }
     return render(request, "activities/step_qrcode.html", context)
 
 
@@ -197,16 +206,15 @@ def _qr_download(request, code, *, kind):
 
 def qr_response(request, activity: Activity, *, kind: str) -> HttpResponse:
     """The QR code as PNG or SVG (``?download`` as an attachment), with an ETag of what it shows."""
-    etag = f'"{qr.fingerprint(activity)}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
-        response = HttpResponseNotModified()
-    else:
+
+    def answer():
         response = HttpResponse(qr.image(activity, kind), content_type=QR_TYPES[kind])
-        disposition = "attachment" if "download" in request.GET else "inline"
         response.headers["Content-Disposition"] = content_disposition_header(
-            disposition == "attachment", f"活动二维码-{activity.name}.{kind}"
+            "download" in request.GET, f"活动二维码-{activity.name}.{kind}"
         )
-    response.headers["ETag"] = etag
+        return response
+
+    response = with_etag(request, f'"{qr.fingerprint(activity)}"', answer)
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -239,8 +247,8 @@ def delete(request, code):
 @require_safe
 @login_required
 def user_center(request):
-    """用户中心 → 我发布的活动: status, deadlines and the operations of SPEC §6."""
-    activities = selectors.own_activities(request.user)
+    """用户中心 → 我发布的活动: status, deadlines, views and shares, and the operations of SPEC §6."""
+    activities = selectors.with_reach(selectors.own_activities(request.user))
     now = timezone.now()
     rows = [
         {

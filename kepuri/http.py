@@ -1,10 +1,12 @@
 """Small helpers about the HTTP request shared by the apps."""
 
 import ipaddress
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags, url_has_allowed_host_and_scheme
 
 
 def client_ip(request) -> str:
@@ -37,6 +39,17 @@ def safe_next_url(request, default: str) -> str:
     ):
         return target
     return default
+
+
+def with_etag(request, etag: str, answer: Callable[[], HttpResponse]) -> HttpResponse:
+    """``answer()``, or 304 Not Modified when the client's ``If-None-Match`` holds ``etag`` (then
+    ``answer`` is not called); the ETag on either."""
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = answer()
+    response.headers["ETag"] = etag
+    return response
 
 
 def refuse_nul_in_address(get_response):

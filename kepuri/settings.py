@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "organizations",
     "activities",
     "summaries",
+    "audience",
     "notifications",
     "reviews",
     "public",
@@ -177,6 +178,17 @@ REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
 REMINDER_MINUTE = env.int("REMINDER_MINUTE", default=0)
 # The reviewers' 统计 are recomputed this often (a page finding them twice as old recomputes first).
 STATS_REFRESH_MINUTES = env.int("STATS_REFRESH_MINUTES", default=5)
+# Page views and shares wait in Redis this long before they are added to the daily rows.
+AUDIENCE_FLUSH_SECONDS = env.int("AUDIENCE_FLUSH_SECONDS", default=120)
+# User agents not counted as views or shares: crawlers, link previews, command-line clients.
+AUDIENCE_BOT_PATTERN = env.str(
+    "AUDIENCE_BOT_PATTERN",
+    default=(
+        r"bot|spider|crawl|slurp|baiduspider|sogou|yisou|bytespider|360spider|facebookexternalhit"
+        r"|embedly|preview|lighthouse|pagespeed|headlesschrome|curl|wget|python-requests|httpx"
+        r"|aiohttp|go-http-client|java/|okhttp|scrapy|wrk"
+    ),
+)
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "activities.tasks.send_reminders",
@@ -191,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sms-codes": {"task": "accounts.tasks.purge_expired_sms_codes", "schedule": 3600.0},
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_api_tokens", "schedule": 3600.0},
     "purge-staged-posters": {"task": "activities.tasks.purge_staged_posters", "schedule": 3600.0},
+    "flush-views-and-shares": {
+        "task": "audience.tasks.flush_counts",
+        "schedule": float(AUDIENCE_FLUSH_SECONDS),
+        "options": {"expires": float(AUDIENCE_FLUSH_SECONDS)},
+    },
     "refresh-statistics": {
         "task": "reviews.tasks.refresh_statistics",
         "schedule": STATS_REFRESH_MINUTES * 60.0,

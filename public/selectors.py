@@ -10,7 +10,8 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from accounts.sessions import ACCOUNT_FIELDS
-from activities.models import Activity, ActivityLink, ActivityPhoto
+from activities.models import Activity, ActivityLink, ActivityPhoto, Campaign
+from audience import figures, flush
 from kepuri.prepared import prepared
 from notifications.services import unread
 from reviews import access
@@ -51,6 +52,13 @@ def activity_for_page(code: str) -> Activity:
         return queryset.get(public_code=code)
     except Activity.DoesNotExist:
         raise Http404 from None
+
+
+def for_poster(code: str) -> Activity:
+    """An activity with what its share poster shows (``activities.share_poster``): its campaign and
+    region read with it. Raises Http404 for an unknown or deleted code; the caller decides whether
+    it is public (``rules.visibility``)."""
+    return get_object_or_404(Activity.objects.select_related("campaign", "region__parent"), public_code=code)
 
 
 COUNTERS = ("checkin_count", "like_count", "favorite_count", "comment_count")
@@ -112,17 +120,19 @@ def recommended(limit=6):
 
 
 def live_counts():
-    """Home page figures: listed activities, their participants (``summaries.selectors``), check-ins
-    (cached a minute)."""
+    """Home page figures, the season's four: listed activities, their participants
+    (``summaries.selectors``), page views and shares (``audience.figures``); cached a minute, so the
+    home page stays one page for every reader and costs no query for them."""
 
     def compute():
-        activities = listed().aggregate(
-            n=Count("pk"), checkins=Sum("checkin_count"), participants=Sum(participants())
-        )
+        flush.flush_if_due()
+        activities = listed().aggregate(n=Count("pk"), participants=Sum(participants()))
+        reach = figures.season_reach(Campaign.objects.current())
         return {
             "activities": activities["n"] or 0,
-            "checkins": activities["checkins"] or 0,
             "participants": activities["participants"] or 0,
+            "views": reach["views"],
+            "shares": reach["shares"],
         }
 
     return cache.get_or_set("public:live-counts", compute, 60)

@@ -83,7 +83,9 @@ class Shell:
 
 def _build(activity: Activity, comments_page) -> Shell:
     comments = Paginator(selectors.visible_comments(activity), COMMENTS_PAGE_SIZE).get_page(comments_page)
-    html = render_to_string("public/activity_shell.html", {"activity": activity, "comments": comments})
+    public = rules.visibility(activity) == rules.Visibility.PUBLIC
+    context = {"activity": activity, "comments": comments, "public": public}
+    html = render_to_string("public/activity_shell.html", context)
     return Shell.parse(activity, html)
 
 

@@ -7,19 +7,25 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages import get_messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import services as account_services
 from accounts import sessions
 from accounts.forms import CodeLoginForm
+from activities import share_poster as posters
 from activities.models import Activity, Campaign
+from audience import counting
 from directory.models import Region
+from kepuri.http import with_etag
 from reviews import access
+from reviews import screen as data_screen
 
 from . import pagecache, rules, selectors, services
 from . import shell as shells
@@ -30,6 +36,7 @@ LIST_PAGE_SIZE = 20
 
 
 @require_safe
+@counting.counted(lambda request: counting.HOME)
 def home(request):
     """首页: the themes, live counts, recommended activities, the way into the list."""
     campaign = Campaign.objects.current()
@@ -46,6 +53,7 @@ def home(request):
 
 
 @require_safe
+@counting.counted(lambda request: counting.LIST)
 @pagecache.anonymous_page(lambda request: pagecache.list_key(request), ttl=pagecache.LIST_TTL)
 def activity_list(request):
     """活动列表: approved and shown activities; filters, keyword search, sorting, pages."""
@@ -57,6 +65,7 @@ def activity_list(request):
 
 
 @require_safe
+@counting.counted(lambda request, code: code)
 @pagecache.anonymous_page(
     lambda request, code: not request.GET and pagecache.activity_key(code), ttl=pagecache.PAGE_TTL
 )
@@ -349,3 +358,67 @@ def personal_center(request):
         "active": "home",
     }
     return render(request, "public/personal_center.html", context)
+
+
+# --- 分享 ---------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def share(request, code):
+    """分享: the page's script reports a share (the share sheet's, or the link copied); counted like a
+    view, one Redis command (``audience.counting``). No token: the shared page carries none, and a
+    share changes nothing but a count, which the flush drops for a code that names no activity."""
+    counting.count_share(request, code)
+    return HttpResponse(status=204)
+
+
+POSTER_MAX_AGE = 3600  # a phone or proxy keeps it an hour, then asks again (a 304 while it is the same)
+# Opened on its own the PNG is a page of the browser's image viewer, which styles that page inline;
+# nothing else may load or run there.
+POSTER_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+@require_safe
+def share_poster(request, code):
+    """分享海报: the portrait PNG of a public activity (``activities.share_poster``), drawn once for
+    what it shows and kept in the cache; its fingerprint is the ETag. 404 for any activity whose page
+    is not public (a draft, 待审核, deleted, unknown)."""
+    activity = selectors.for_poster(code)
+    if rules.visibility(activity) != rules.Visibility.PUBLIC:
+        raise Http404
+
+    def answer():
+        response = HttpResponse(posters.image(activity), content_type="image/png")
+        response.headers["Content-Disposition"] = content_disposition_header(False, f"{code}-poster.png")
+        return response
+
+    response = with_etag(request, f'"{posters.fingerprint(activity)}"', answer)
+    patch_cache_control(response, public=True, max_age=POSTER_MAX_AGE)
+    response.headers["Content-Security-Policy"] = POSTER_POLICY
+    return response
+
+
+# --- 数据大屏 (public) -------------------------------------------------------------------------
+
+
+@require_safe
+def screen(request):
+    """数据大屏 for everyone: the whole country's (``reviews.screen``), shown only while the admin has
+    turned it on for the current campaign (公开数据大屏); 404 otherwise."""
+    if not data_screen.shown_to_public():
+        raise Http404
+    context = data_screen.page_context(
+        data_screen.national(), data_url=reverse("public:screen_data"), refresh=request.GET.get("refresh")
+    )
+    return render(request, "reviews/screen.html", context)
+
+
+@require_safe
+def screen_data(request):
+    """The public 数据大屏's figures as JSON (the same as 中国科协's), kept half a minute."""
+    if not data_screen.shown_to_public():
+        raise Http404
+    response = HttpResponse(data_screen.json_of(data_screen.national()), content_type="application/json")
+    patch_cache_control(response, public=True, max_age=data_screen.SECONDS)
+    return response

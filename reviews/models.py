@@ -208,7 +208,8 @@ def _scope_indexes(prefix: str) -> list[models.Index]:
 
 
 class ActivityTally(_Tally):
-    """Submitted activities counted by campaign, unit, region, status, 活动类型 and 活动类别."""
+    """Submitted activities counted by campaign, unit, region, status, 活动类型 and 活动类别, with
+    their page views and shares (the audience flush's totals as of the rebuild)."""
 
     province = models.ForeignKey(Region, verbose_name="所在省份", null=True, **_DERIVED)
     status = models.CharField("状态", max_length=10, choices=Activity.Status.choices)
@@ -217,6 +218,8 @@ class ActivityTally(_Tally):
     count = models.PositiveIntegerField("活动数")
     summaries = models.PositiveIntegerField("已提交总结")
     participants = models.PositiveBigIntegerField("参与人数")
+    views = models.PositiveBigIntegerField("浏览量", default=0)
+    shares = models.PositiveBigIntegerField("分享数", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "活动统计"

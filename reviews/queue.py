@@ -12,6 +12,12 @@ Counts (the total of a filtered queue, the 待审核 badge) are kept in the shar
 cache under the generations of the reviewer's scope (``scope_generations``),
 which every change of an activity in that scope moves on (``reviews.signals``):
 a decision shows in the counts at once, and a queue nobody changes is counted once.
+
+A page's rows carry each activity's views and shares (``shown_rows``). The flush that
+adds them up (``audience.flush``, every few minutes, over any number of activities)
+moves no generation on: that would drop every kept page of every scope each time. So a
+kept page shows the views and shares as they were when it was made, at most ``KEPT_TTL``
+old; the next change in the scope makes it again with the current ones.
 """
 
 import hashlib
@@ -23,6 +29,7 @@ from django.core.cache import cache
 from django.db.models import F, Q
 from django.http import QueryDict
 
+from activities.selectors import with_reach
 from directory.models import SupervisingUnit
 from kepuri import microcache
 
@@ -200,6 +207,12 @@ class Queue:
             rows = rows.select_related("region__parent", "category").only(*self.columns)
         return rows
 
+    @cached_property
+    def shown_rows(self):
+        """What a page reads: ``rows`` with each one's views and shares when it shows columns (one
+        LEFT JOIN, on the page's rows only; never in a count)."""
+        return with_reach(self.rows) if self.columns else self.rows
+
     def _query(self, data) -> str:
         """The filters as a querystring, in one order, empty values left out: links and cache keys."""
         query = QueryDict(mutable=True)
@@ -215,12 +228,12 @@ class Queue:
         """A page after the cursor ``after`` (the first page without one), or before ``before``."""
         back_key = Key.decode(before) if before and not after else None
         if back_key is not None:
-            items = self._walk(back_key, forward=False, limit=size + 1)
+            items = self._walk(back_key, forward=False, limit=size + 1, rows=self.shown_rows)
             more_before = len(items) > size
             items = items[:size][::-1]
             return Page(items, Key.of(items[0]).encode() if more_before else "", _cursor_after(items))
         key = Key.decode(after)
-        items = self._walk(key, forward=True, limit=size + 1)
+        items = self._walk(key, forward=True, limit=size + 1, rows=self.shown_rows)
         more_after = len(items) > size
         items = items[:size]
         return Page(
@@ -229,8 +242,9 @@ class Queue:
             Key.of(items[-1]).encode() if more_after else "",
         )
 
-    def _walk(self, key: Key | None, *, forward: bool, limit: int, columns=()) -> list:
-        """Up to ``limit`` rows beyond ``key`` in walking order, crossing into the next segment."""
+    def _walk(self, key: Key | None, *, forward: bool, limit: int, columns=(), rows=None) -> list:
+        """Up to ``limit`` rows (of ``rows``, else ``self.rows``) beyond ``key`` in walking order,
+        crossing into the next segment."""
         order = ORDER if forward else REVERSED
         if key is None:
             segments = [(True, Q()), (False, Q())] if forward else [(False, Q()), (True, Q())]
@@ -239,14 +253,15 @@ class Queue:
             segments = [(this, _beyond(key, forward=forward))]
             if this == forward:  # the waiting segment comes first: forward from it, or back from the rest
                 segments.append((not this, Q()))
+        rows = self.rows if rows is None else rows
         found = []
         for waiting, condition in segments:
             if self.waiting_only and not waiting:
                 continue
-            rows = self.rows.filter(_segment(waiting), condition).order_by(*order)
+            segment = rows.filter(_segment(waiting), condition).order_by(*order)
             if columns:
-                rows = rows.only(*columns)
-            found.extend(rows[: limit - len(found)])
+                segment = segment.only(*columns)
+            found.extend(segment[: limit - len(found)])
             if len(found) >= limit:
                 break
         return found

@@ -179,6 +179,9 @@ EXPORT_COLUMNS = [
     ("supplemented_at", "补充信息提交时间"),
     ("summarized_at", "总结提交时间"),
     ("summary__participants", "活动参与人数"),
+    # The audience flush's totals (ActivityReach, one row per activity that has any): one LEFT JOIN.
+    ("reach__views", "浏览量"),
+    ("reach__shares", "分享数"),
 ]
 # Asia/Shanghai has kept +08:00, with no summer time, since 1991: one fixed offset, no zone rules per cell.
 BEIJING_TIME = dt_timezone(timedelta(hours=8))
@@ -201,6 +204,11 @@ def _joined(value: list | None) -> str | None:
 
 def _yes_no(value: bool | None) -> str | None:
     return None if value is None else "是" if value else "否"
+
+
+def _count(value: int | None) -> int:
+    """A count that may have no row yet: 0 then, always a number."""
+    return value or 0
 
 
 def _as_is(value):
@@ -227,6 +235,8 @@ CELLS = {
     "hosts": _joined,
     "organizers": _joined,
     "is_public": _yes_no,
+    "reach__views": _count,
+    "reach__shares": _count,
 }
 
 

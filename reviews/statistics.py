@@ -4,7 +4,8 @@ Two tables (``reviews.models``) hold the aggregate:
 
 - ``ActivityTally``: the submitted activities (``access.submitted()``: not drafts, not
   deleted) counted per campaign, unit, region, status, 活动类型 and 活动类别, with their
-  summaries and the participants those summaries report;
+  summaries, their participants (``summaries.selectors.participants``) and their page
+  views and shares (the totals the audience flush keeps, ``ActivityReach``: one LEFT JOIN);
 - ``DailyTally``: the review log per day (Asia/Shanghai), unit, region and kind: each
   submission (a report or a change waiting for review) and each decision.
 
@@ -66,11 +67,18 @@ STATUSES = [s for s in Activity.Status if s != Activity.Status.DRAFT]
 UNSET = "（未选）"
 # Moved on by every rebuild: what ``page()`` kept before it is never shown again.
 GENERATION = "reviews:statistics:generation"
+# PostgreSQL's memory for the rebuild's grouping (``rebuild``); beyond it, it spills to files.
+REBUILD_WORK_MEM = "128MB"
+
+
+# What a tally row adds up besides the activities it counts (its fields, and the figures' keys).
+SUMS = ("summaries", "participants", "views", "shares")
 
 
 def _no_figures() -> dict:
-    """An area's figures before any row is added: the counts, by status, summaries, participants."""
-    return {"count": 0, "summaries": 0, "participants": 0, **dict.fromkeys((s.value for s in STATUSES), 0)}
+    """An area's figures before any row is added: the counts, by status, summaries, participants,
+    views and shares."""
+    return {"count": 0, **dict.fromkeys(SUMS, 0), **dict.fromkeys((s.value for s in STATUSES), 0)}
 
 
 def refresh_period() -> timedelta:
@@ -98,6 +106,9 @@ def _activity_rows():
             t_count=Count("pk"),
             t_summaries=Count("pk", filter=Q(summarized_at__isnull=False)),
             t_participants=Coalesce(Sum(participants()), 0),
+            # ActivityReach is one row per activity that has any (a LEFT JOIN on its key): none is 0.
+            t_views=Coalesce(Sum("reach__views"), 0),
+            t_shares=Coalesce(Sum("reach__shares"), 0),
         )
     )
 
@@ -136,6 +147,8 @@ TALLY_COLUMNS = {
     "count": "t_count",
     "summaries": "t_summaries",
     "participants": "t_participants",
+    "views": "t_views",
+    "shares": "t_shares",
 }
 DAILY_COLUMNS = {
     "campaign": "t_campaign",
@@ -182,8 +195,12 @@ def rebuild(*, unless_since: datetime | None = None) -> datetime:
         taken_at = timezone.now()
         if connection.vendor == "postgresql":
             # Two statements run once: compiling their expressions (JIT) would cost a tenth of a second.
+            # The activities are grouped in memory (a hash of about 80 MB at 500,000 activities) rather
+            # than sorted in files: with their views and shares joined in, the sort spilled and the
+            # rebuild took up to a second more (bench/RESULTS.md); this transaction only, one at a time.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
+                cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
         ActivityTally.objects.all().delete()
         _insert_select(ActivityTally, _activity_rows(), TALLY_COLUMNS)
         DailyTally.objects.all().delete()
@@ -304,26 +321,26 @@ def figures(unit: SupervisingUnit, *, campaign: Campaign, refreshed_at: datetime
     rows = (
         ActivityTally.objects.filter(readable, campaign=campaign)
         .values(*dimensions)
-        .annotate(n=Sum("count"), summaries=Sum("summaries"), participants=Sum("participants"))
+        .annotate(n=Sum("count"), **{name: Sum(name) for name in SUMS})
         .order_by()
     )
     result = Figures(
         unit=unit, campaign=campaign, refreshed_at=refreshed_at, area_title=area[1] if area else ""
     )
     by = {name: {} for name in ("status", "activity_type", "category_id", "area")}
-    totals = {"total": 0, "summaries": 0, "participants": 0}
+    totals = {"total": 0, **dict.fromkeys(SUMS, 0)}
     for row in rows:
         totals["total"] += row["n"]
-        totals["summaries"] += row["summaries"]
-        totals["participants"] += row["participants"]
+        for name in SUMS:
+            totals[name] += row[name]
         for name in ("status", "activity_type", "category_id"):
             by[name][row[name]] = by[name].get(row[name], 0) + row["n"]
         if area:
             into = by["area"].setdefault(row[area_field], _no_figures())
             into["count"] += row["n"]
             into[row["status"]] += row["n"]
-            into["summaries"] += row["summaries"]
-            into["participants"] += row["participants"]
+            for name in SUMS:
+                into[name] += row[name]
     result.totals = totals
     result.by_status = [{"label": s.label, "count": by["status"].get(s.value, 0)} for s in STATUSES]
     result.by_type = [{"label": t.label, "count": by["activity_type"].get(t.value, 0)} for t in Activity.Type]
@@ -439,6 +456,8 @@ def workbook(figures: Figures) -> bytes:
                 ["活动总数", figures.totals["total"]],
                 ["已提交总结", figures.totals["summaries"]],
                 ["参与人数合计", figures.totals["participants"]],
+                ["浏览量合计", figures.totals["views"]],
+                ["分享数合计", figures.totals["shares"]],
             ],
         ),
         *(
@@ -450,9 +469,25 @@ def workbook(figures: Figures) -> bytes:
         sheets.append(
             (
                 f"按{figures.area_title}",
-                [figures.area_title, "活动数", *(s.label for s in STATUSES), "已提交总结", "参与人数"],
                 [
-                    [r["label"], r["count"], *r["by_status"], r["summaries"], r["participants"]]
+                    figures.area_title,
+                    "活动数",
+                    *(s.label for s in STATUSES),
+                    "已提交总结",
+                    "参与人数",
+                    "浏览量",
+                    "分享数",
+                ],
+                [
+                    [
+                        r["label"],
+                        r["count"],
+                        *r["by_status"],
+                        r["summaries"],
+                        r["participants"],
+                        r["views"],
+                        r["shares"],
+                    ]
                     for r in figures.by_area
                 ],
             )

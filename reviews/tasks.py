@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import bulk, services, statistics
+from . import bulk, screen, services, statistics
 from .models import BulkApproval, ExportJob
 
 logger = logging.getLogger(__name__)
@@ -50,5 +50,7 @@ def send_review_digests(day: str | None = None) -> int:
 
 @shared_task
 def refresh_statistics() -> None:
-    """Recompute the 统计 aggregate (beat: every STATS_REFRESH_MINUTES); runs at once wait for each other."""
+    """Recompute the 统计 aggregate (beat: every STATS_REFRESH_MINUTES); runs at once wait for each other.
+    Then prepare what the 数据大屏 cannot read from an index at once (``screen.prepare``)."""
     statistics.rebuild()
+    screen.prepare()

@@ -20,6 +20,8 @@ urlpatterns = [
         name="moderate",
     ),
     path("statistics/", views.statistics, name="statistics"),
+    path("screen/", views.screen, name="screen"),
+    path("screen/data.json", views.screen_data, name="screen_data"),
     path("exports/", views.exports, name="exports"),
     path("exports/<uuid:job_id>/", views.export_job, name="export_job"),
     path("exports/<uuid:job_id>/status/", views.export_status, name="export_status"),

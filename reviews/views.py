@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST, require_safe
 from activities import transitions
 from activities.models import Activity, ActivityChange, ActivityLink, ActivityPhoto
 from activities.reports import Report
+from activities.selectors import with_reach
 from activities.services import ActivityError
 from kepuri.http import safe_next_url
 
 from . import access, bulk, services
+from . import screen as data_screen
 from . import statistics as stats
 from .access import reviewer_view
 from .forms import DecisionForm, ExtensionForm, RecommendationForm
@@ -231,7 +233,8 @@ def _activity_page(request, unit, activity, **bound_forms):
 
     The page below its heading is kept for this reviewer until anything in their scope
     changes (``queue.kept``; ``signals`` moves the scope on with the activity, its photos,
-    links, 延期 and 推荐), its forms' token put in for each request.
+    links, 延期 and 推荐), its forms' token put in for each request. Its views and shares are
+    those of when it was made (the flush of the counts moves no scope on: ``queue``).
     """
     items = _queue_of(request, unit)
 
@@ -260,9 +263,8 @@ def _console(request, unit, activity, items: Queue, **bound_forms) -> dict:
     if activity.supplemented_at:  # photos and links come with 补充活动信息
         parts += ["photos", "links"]
     activity = (
-        Activity.objects.select_related(
-            "campaign", "region__parent", "category", "supervisor", "owner_unit", "summary"
-        )
+        with_reach(Activity.objects)
+        .select_related("campaign", "region__parent", "category", "supervisor", "owner_unit", "summary")
         .prefetch_related(*parts)
         .get(pk=activity.pk)
     )
@@ -461,3 +463,34 @@ def recommendations(request, unit):
         "reviews/recommendations.html",
         {"section": "recommendations", "unit": unit, "received": received, "made": made},
     )
+
+
+# --- 数据大屏 ------------------------------------------------------------------------------------
+
+
+@require_safe
+@reviewer_view("console")
+def screen(request, unit):
+    """数据大屏 of the reviewer's scope (``reviews.screen``): a full-screen page whose script asks
+    ``screen_data`` every minute; ``?refresh=N`` asks every N seconds."""
+    context = data_screen.page_context(
+        data_screen.scope_of(unit),
+        data_url=reverse("reviews:screen_data"),
+        refresh=request.GET.get("refresh"),
+        back_url=reverse("reviews:statistics"),
+    )
+    if context is None:
+        raise Http404
+    return render(request, "reviews/screen.html", context)
+
+
+@require_safe
+@reviewer_view("console")
+def screen_data(request, unit):
+    """The 数据大屏's figures as JSON, kept half a minute per scope."""
+    made = data_screen.json_of(data_screen.scope_of(unit))
+    if made is None:
+        raise Http404
+    response = HttpResponse(made, content_type="application/json")
+    response["Cache-Control"] = "private, no-cache"
+    return response

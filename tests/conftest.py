@@ -26,6 +26,7 @@ from pytest_django.plugin import blocking_manager_key
 
 import sms
 from accounts import ratelimits
+from audience import counting as audience_counting
 from kepuri.celery import app as celery_app
 
 from .support import CLOCK_START, REQUIRE_SERVICES, require
@@ -75,6 +76,7 @@ def _fresh_shared_state():
     else:
         cache.clear()
     caches["local"].clear()  # this process's copies (kepuri.microcache)
+    audience_counting.MEMORY.clear()  # views and shares counted without Redis
     ratelimits.reset_all()
     yield
 

@@ -15,8 +15,9 @@ from tests.hardening.test_permission_matrix import EXPECTED
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WHO = ("visitor", "owner", "decider", "superuser")
-NOT_PAGES = {"activities:qrcode_png", "activities:qrcode_svg", "directory:unit_autocomplete", "public:reader_state",
-             "reviews:export_status", "reviews:export_download"}  # fmt: skip
+NOT_PAGES = {"activities:qrcode_png", "activities:qrcode_svg", "directory:unit_autocomplete", "public:poster",
+             "public:reader_state", "public:screen_data", "reviews:export_status", "reviews:export_download",
+             "reviews:screen_data"}  # fmt: skip
 
 
 def pages_for(role):

@@ -8,7 +8,7 @@ an ``r`` or an ``o`` (the form shown again with its messages) there means "let t
 form or the service, which said no to the empty input or to the state" — the permission held.
 
 Answers: o 200 · r redirect elsewhere · l redirect to 登录 · u 401 (a JSON action: log in first)
-· b 400 (refused with a message) · f 403 · n 404 · m 405 (method not allowed).
+· e 204 (counted, nothing to show) · b 400 (refused with a message) · f 403 · n 404 · m 405 (method not allowed).
 Roles, in order: visitor, user (the comment's author), owner, other organiser, decider
 (河北省科协), reader (保定市科协: reads, does not decide), outsider (山西省科协), superuser.
 """
@@ -102,10 +102,18 @@ public:like                    GET   mmmmmmmm  mmmmmmmm
 public:like                    POST  uooooooo  unnnnnnn
 public:list                    GET   oooooooo  oooooooo
 public:list                    POST  mmmmmmmm  mmmmmmmm
+public:poster                  GET   oooooooo  nnnnnnnn
+public:poster                  POST  mmmmmmmm  mmmmmmmm
+public:share                   GET   mmmmmmmm  mmmmmmmm
+public:share                   POST  eeeeeeee  eeeeeeee
 public:personal_center         GET   looooooo  looooooo
 public:reader_state            GET   oooooooo  nnnnnnnn
 public:reader_state            POST  mmmmmmmm  mmmmmmmm
 public:personal_center         POST  mmmmmmmm  mmmmmmmm
+public:screen                  GET   nnnnnnnn  nnnnnnnn
+public:screen                  POST  mmmmmmmm  mmmmmmmm
+public:screen_data             GET   nnnnnnnn  nnnnnnnn
+public:screen_data             POST  mmmmmmmm  mmmmmmmm
 reviews:activity               GET   lfffoono  lfffoono
 reviews:activity               POST  mmmmmmmm  mmmmmmmm
 reviews:bulk_approve           GET   mmmmmmmm  mmmmmmmm
@@ -136,6 +144,10 @@ reviews:recommend              GET   mmmmmmmm  mmmmmmmm
 reviews:recommend              POST  lfffoono  lfffoono
 reviews:recommendations        GET   lfffoooo  lfffoooo
 reviews:recommendations        POST  mmmmmmmm  mmmmmmmm
+reviews:screen                 GET   lfffoooo  lfffoooo
+reviews:screen                 POST  mmmmmmmm  mmmmmmmm
+reviews:screen_data            GET   lfffoooo  lfffoooo
+reviews:screen_data            POST  mmmmmmmm  mmmmmmmm
 reviews:statistics             GET   lfffoooo  lfffoooo
 reviews:statistics             POST  mmmmmmmm  mmmmmmmm
 summaries:edit                 GET   lnrnnnnn  lnrnnnnn
@@ -148,7 +160,7 @@ for row in TABLE.strip().splitlines():
     EXPECTED[(name, method)] = {"approved": approved, "pending": pending}
 
 XHR = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
-STATUS = {200: "o", 400: "b", 401: "u", 403: "f", 404: "n", 405: "m"}
+STATUS = {200: "o", 204: "e", 400: "b", 401: "u", 403: "f", 404: "n", 405: "m"}
 
 
 def answer(response) -> str:

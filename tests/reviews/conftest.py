@@ -1,7 +1,10 @@
-"""Reviewers around one activity located in 保定市 and belonging to 河北省科协 (归口: 其他)."""
+"""Reviewers around one activity located in 保定市 and belonging to 河北省科协 (归口: 其他); activities'
+views and shares as the audience flush leaves them."""
 
 import pytest
 
+from audience import counting, flush
+from audience.models import ActivityReach
 from directory.models import SupervisingUnit
 from reviews.models import ReviewerRole
 from tests.factories import UserFactory, make_activity
@@ -47,3 +50,25 @@ def roles(organiser):
         "ministry": reviewer("教育部", "13900000005"),
         "superuser": UserFactory(phone="13900000006", is_superuser=True, is_staff=True),
     }
+
+
+def reach(activity, views, shares=0):
+    """``activity``'s totals of views and shares, as the audience flush leaves them (``ActivityReach``)."""
+    region = activity.region
+    return ActivityReach.objects.create(
+        activity=activity,
+        campaign=activity.campaign,
+        region=region,
+        province=(region.parent or region) if region else None,
+        views=views,
+        shares=shares,
+    )
+
+
+def flushed(activity, views, shares=0):
+    """Views and shares of ``activity`` counted as its page and its 分享 button count them, then flushed."""
+    store = counting.store()
+    store.add(counting.field(counting.VIEW, activity.public_code), views)
+    if shares:
+        store.add(counting.field(counting.SHARE, activity.public_code), shares)
+    flush.flush()

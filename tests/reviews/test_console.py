@@ -19,7 +19,7 @@ from reviews.models import ExportJob, Recommendation, ReviewerRole
 from reviews.queue import Key, Queue
 from summaries.models import ActivitySummary
 from tests.factories import UserFactory, make_activity, make_change
-from tests.reviews.conftest import unit
+from tests.reviews.conftest import flushed, reach, unit
 from tests.support import SHANGHAI, header_text, queue_names, text_of
 
 pytestmark = pytest.mark.django_db
@@ -139,10 +139,44 @@ def test_a_city_reviewer_decides_only_its_own_but_reads_its_city(client, roles, 
 
 def test_the_queue_has_a_fixed_number_of_queries(hebei, organiser, django_assert_max_num_queries):
     for n in range(30):
-        submitted(organiser, n, status="pending", name=f"活动{n}")
+        activity = submitted(organiser, n, status="pending", name=f"活动{n}")
+        if n % 2:  # views and shares come with the rows (a LEFT JOIN), whether an activity has any or not
+            reach(activity, n, 1)
     # the first view builds the option lists and counts (kept afterwards: see test_queue_flow)
     with django_assert_max_num_queries(14):
         hebei.get("/review/")
+
+
+def reach_shown(response, name) -> tuple[str, str]:
+    """The 浏览 and 分享 cells of the queue row of the activity ``name``."""
+    html_text = response.content.decode()
+    row = re.search(rf"<tr>(?:(?!</tr>).)*>{re.escape(name)}</a>(?:(?!</tr>).)*</tr>", html_text, re.S)
+    return tuple(re.findall(r'data-reach="(?:views|shares)">(\d+)<', row.group(0)))
+
+
+def test_each_queue_row_shows_its_views_and_shares(hebei, organiser):
+    viewed = submitted(organiser, 0, status="pending", name="有人看过")
+    submitted(organiser, 1, status="pending", name="无人看过")
+    flushed(viewed, 120, 7)  # counted on its page and by its 分享 button, then flushed
+    response = hebei.get("/review/")
+    assert re.search(
+        r'<th scope="col" class="text-end">浏览</th><th scope="col" class="text-end">分享</th>',
+        response.content.decode(),
+    )
+    assert reach_shown(response, "有人看过") == ("120", "7")
+    assert reach_shown(response, "无人看过") == ("0", "0")
+
+
+def test_the_review_page_shows_views_and_shares(hebei, organiser):
+    viewed = submitted(organiser, 0, status="pending", name="有人看过")
+    unseen = submitted(organiser, 1, status="pending", name="无人看过")
+    reach(viewed, 9, 2)
+    assert "浏览 · 分享 浏览 9 次，分享 2 次" in text_of(
+        hebei.get(f"/review/activities/{viewed.public_code}/")
+    )
+    assert "浏览 · 分享 浏览 0 次，分享 0 次" in text_of(
+        hebei.get(f"/review/activities/{unseen.public_code}/")
+    )
 
 
 # --- decisions and notices ---------------------------------------------------------------
@@ -338,8 +372,15 @@ def test_statistics_over_the_read_set(hebei, organiser):
     ActivitySummary.objects.create(activity=done, text="好", participants=120, created_by=organiser)
     submitted(organiser, 1, status="pending")
     make_activity(organiser, status="pending", owner_unit=unit("山西省科协"), region_id=_region("140100"))
+    reach(done, 40, 3)
     response = hebei.get("/review/statistics/")
-    assert response.context["totals"] == {"total": 2, "summaries": 1, "participants": 120}
+    assert response.context["totals"] == {
+        "total": 2,
+        "summaries": 1,
+        "participants": 120,
+        "views": 40,
+        "shares": 3,
+    }
     assert {row["label"]: row["count"] for row in response.context["by_status"]} == {
         "审核通过": 1,
         "待审核": 1,

@@ -10,7 +10,7 @@ from reviews import services
 from reviews.models import ExportJob
 from summaries.models import ActivitySummary
 from tests.factories import UserFactory, make_activity
-from tests.reviews.conftest import reviewer, unit
+from tests.reviews.conftest import flushed, reach, reviewer, unit
 from tests.support import SHANGHAI
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,20 @@ def test_beijing_time_labels_numbers_and_empty_cells(hebei):
         120,
     )
     assert (cells["活动地址"], cells["补充信息提交时间"], cells["未通过原因"]) == (None, None, None)
+
+
+def test_views_and_shares_are_numbers_and_zero_before_any(hebei):
+    organiser = UserFactory(phone="13800138000")
+    viewed = make_activity(organiser, status="approved", owner_unit=unit("河北省科协"), name="有人看过")
+    make_activity(organiser, status="pending", owner_unit=unit("河北省科协"), name="无人看过")
+    reach(viewed, 1234, 56)
+    flushed(viewed, 6, 4)  # counted since, and flushed: added to the totals
+    job = services.build_export(ExportJob.objects.create(requested_by=hebei, unit=unit("河北省科协")))
+    with job.file.open("rb") as file:
+        header, *rows = load_workbook(file).active.iter_rows()
+    labels = [cell.value for cell in header]
+    assert labels[-3:] == ["活动参与人数", "浏览量", "分享数"]
+    by_name = {row[labels.index("活动名称")].value: row for row in rows}
+    for name, expected in (("有人看过", (1240, 60)), ("无人看过", (0, 0))):
+        cells = by_name[name][labels.index("浏览量") :]
+        assert [(cell.value, cell.data_type) for cell in cells] == [(n, "n") for n in expected]

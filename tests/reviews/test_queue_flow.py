@@ -19,7 +19,7 @@ from notifications.services import notify
 from reviews import services
 from reviews.models import BulkApproval, ReviewerRole
 from tests.factories import make_activity, make_change
-from tests.reviews.conftest import unit
+from tests.reviews.conftest import flushed, reach, unit
 from tests.support import SHANGHAI, header_text, queue_names, text_of
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +161,9 @@ def test_the_queue_has_a_fixed_number_of_queries_for_the_whole_country(
     cities = list(Region.objects.cities()[:40])
     for n in range(120):
         city = cities[n % len(cities)]
-        waiting(organiser, n, region=city, owner_unit=unit("河北省科协"))
+        activity = waiting(organiser, n, region=city, owner_unit=unit("河北省科协"))
+        if n % 3:
+            reach(activity, n, n % 5)
     national.get("/review/?state=all")  # its rows, counts and option lists made once
     # the session, and the reviewer with their role and unread count: what the page shows is kept
     with django_assert_max_num_queries(2):
@@ -170,6 +172,23 @@ def test_the_queue_has_a_fixed_number_of_queries_for_the_whole_country(
     following = re.search(r'rel="next" href="\?([^"]+)"', response.content.decode()).group(1)
     with django_assert_max_num_queries(8):  # a page not yet kept: its rows and its counts
         national.get(f"/review/?{html.unescape(following)}")
+
+
+def test_a_kept_page_shows_the_views_and_shares_of_when_it_was_made(hebei, organiser):
+    """The flush moves no scope on (reviews/queue.py): a kept page's counts are as of its making."""
+    first = waiting(organiser, 0)
+    flushed(first, 5, 1)
+    assert "5 1" in row_text(hebei.get("/review/"), "活动000")
+    flushed(first, 3, 1)
+    assert "5 1" in row_text(hebei.get("/review/"), "活动000")  # kept: as it was made
+    waiting(organiser, 1)  # anything that changes in the scope makes it again, with the counts of now
+    assert "8 2" in row_text(hebei.get("/review/"), "活动000")
+
+
+def row_text(response, name) -> str:
+    html_text = response.content.decode()
+    row = re.search(rf"<tr>(?:(?!</tr>).)*>{re.escape(name)}</a>(?:(?!</tr>).)*</tr>", html_text, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
 
 
 def test_the_option_lists_are_built_once_per_scope(national, hebei, organiser):

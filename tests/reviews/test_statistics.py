@@ -21,7 +21,7 @@ from reviews.models import ActivityTally, DailyTally, StatisticsState
 from reviews.tasks import refresh_statistics
 from summaries.models import ActivitySummary
 from tests.factories import make_activity
-from tests.reviews.conftest import unit
+from tests.reviews.conftest import flushed, reach, unit
 from tests.support import SHANGHAI, race, text_of
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,8 @@ def region(code):
 
 @pytest.fixture
 def country(organiser):
-    """Activities around 河北 and 山西, with a draft and a deleted one that never count."""
+    """Activities around 河北 and 山西, with a draft and a deleted one that never count; some viewed
+    and shared (保定市 307 views and 12 shares, 太原市 50 and 2), others never."""
     made = {
         # 保定市, belonging to 河北省科协 (归口: 其他)
         "hebei-other": make_activity(organiser, status="pending", owner_unit=unit("河北省科协")),
@@ -61,6 +62,11 @@ def country(organiser):
     ActivitySummary.objects.create(
         activity=made["baoding"], text="好", participants=120, created_by=organiser
     )
+    reach(made["baoding"], 300, 12)
+    reach(made["taiyuan"], 50, 2)
+    reach(made["ministry"], 7)
+    reach(made["draft"], 1000, 100)
+    reach(made["deleted"], 1000, 100)
     return made
 
 
@@ -82,6 +88,8 @@ def direct(scope_unit) -> dict:
         total=Count("pk"),
         summaries=Count("pk", filter=Q(summarized_at__isnull=False)),
         participants=Sum("summary__participants", default=0),
+        views=Sum("reach__views", default=0),
+        shares=Sum("reach__shares", default=0),
     )
     status_labels, type_labels = dict(Activity.Status.choices), dict(Activity.Type.choices)
     return {
@@ -115,7 +123,13 @@ def shown(response) -> dict:
 
 def test_china_sees_the_country_by_province(client, roles, country):
     response = page(client, roles["parent"])
-    assert response.context["totals"] == {"total": 5, "summaries": 1, "participants": 120}
+    assert response.context["totals"] == {
+        "total": 5,
+        "summaries": 1,
+        "participants": 120,
+        "views": 357,
+        "shares": 14,
+    }
     assert labelled(response.context["by_status"]) == {"待审核": 1, "审核通过": 3, "审核未通过": 1}
     assert labelled(response.context["by_area"]) == {"河北省": 4, "山西省": 1}
     assert len(response.context["by_area"]) == 32  # every province, those without activities as 0
@@ -128,15 +142,28 @@ def test_china_sees_the_country_by_province(client, roles, country):
         "rejected": 1,
         "summaries": 1,
         "participants": 120,
+        "views": 307,
+        "shares": 12,
         "by_status": [1, 2, 1],
     }
+    shanxi = next(row for row in response.context["by_area"] if row["label"] == "山西省")
+    assert (shanxi["views"], shanxi["shares"]) == (50, 2)
+    assert all(row["views"] == row["shares"] == 0 for row in response.context["by_area"][2:])
     assert "按省份" in text_of(response)
 
 
 def test_a_province_sees_its_cities(client, roles, country):
     response = page(client, roles["unit"])
-    assert response.context["totals"] == {"total": 4, "summaries": 1, "participants": 120}
+    assert response.context["totals"] == {
+        "total": 4,
+        "summaries": 1,
+        "participants": 120,
+        "views": 307,
+        "shares": 12,
+    }
     assert labelled(response.context["by_area"]) == {"保定市": 3, "石家庄市": 1}
+    reached = {row["label"]: (row["views"], row["shares"]) for row in response.context["by_area"]}
+    assert (reached["保定市"], reached["石家庄市"]) == ((307, 12), (0, 0))
     assert {row["label"] for row in response.context["by_area"]} == set(
         Region.objects.filter(parent__code="130000").values_list("name", flat=True)
     )
@@ -146,7 +173,13 @@ def test_a_province_sees_its_cities(client, roles, country):
 
 def test_a_city_sees_its_own_figures(client, roles, country):
     response = page(client, roles["child"])
-    assert response.context["totals"] == {"total": 3, "summaries": 1, "participants": 120}
+    assert response.context["totals"] == {
+        "total": 3,
+        "summaries": 1,
+        "participants": 120,
+        "views": 307,
+        "shares": 12,
+    }
     assert labelled(response.context["by_status"]) == {"待审核": 1, "审核通过": 2}
     assert labelled(response.context["by_type"]) == {"线上": 1, "线下": 1, "线上线下": 1}
     assert response.context["by_area"] == []
@@ -156,7 +189,13 @@ def test_a_city_sees_its_own_figures(client, roles, country):
 
 def test_another_province_sees_none_of_hebei(client, roles, country):
     response = page(client, roles["sibling"])
-    assert response.context["totals"] == {"total": 1, "summaries": 0, "participants": 0}
+    assert response.context["totals"] == {
+        "total": 1,
+        "summaries": 0,
+        "participants": 0,
+        "views": 50,
+        "shares": 2,
+    }
     assert labelled(response.context["by_area"]) == {"太原市": 1}
     assert "保定市" not in text_of(response)
 
@@ -175,6 +214,8 @@ def test_the_figures_equal_a_direct_count_after_changes_and_a_rebuild(
         activity=country["ministry"], text="好", participants=30, created_by=organiser
     )
     Activity.objects.filter(pk=country["ministry"].pk).update(summarized_at=timezone.now())
+    flushed(country["baoding"], 5, 1)
+    flushed(country["shijiazhuang"], 4, 3)
     before = shown(page(client, roles[role]))
     assert before != _without_zeros(direct(scope_unit))  # read as taken, until the next rebuild
 
@@ -351,7 +392,13 @@ def test_a_page_asked_again_reads_nothing_but_the_reviewer(
     assert not [q["sql"] for q in captured if any(table in q["sql"] for table in TALLIES)]
     assert len(captured) <= KEPT_QUERIES
     assert without_tokens(again) == without_tokens(first)  # the charts' data too
-    assert again.context["totals"] == {"total": 5, "summaries": 1, "participants": 120}
+    assert again.context["totals"] == {
+        "total": 5,
+        "summaries": 1,
+        "participants": 120,
+        "views": 357,
+        "shares": 14,
+    }
     with django_assert_max_num_queries(KEPT_QUERIES):
         workbook = client.get("/review/statistics/?xlsx=1")
     overview = {row[0]: row[1] for row in load_workbook(io.BytesIO(workbook.content))["概况"].values}
@@ -428,11 +475,58 @@ def test_the_workbook_holds_the_tables_and_names_are_never_formulas(client, role
         label, count = categories[name.replace("\r", "\n")]  # XML reads a CR back as a line feed
         assert (label.data_type, count.value, count.data_type) == ("s", 1, "n")
     cities = [[cell.value for cell in row] for row in book["按市"].iter_rows(values_only=False)]
-    assert cities[0] == ["市", "活动数", "待审核", "审核通过", "审核未通过", "已提交总结", "参与人数"]
-    assert cities[1] == ["保定市", 6, 0, 6, 0, 0, 0]
+    assert cities[0] == [
+        "市",
+        "活动数",
+        "待审核",
+        "审核通过",
+        "审核未通过",
+        "已提交总结",
+        "参与人数",
+        "浏览量",
+        "分享数",
+    ]
+    assert cities[1] == ["保定市", 6, 0, 6, 0, 0, 0, 0, 0]
     daily = list(book["每日提交与审核"].values)
     assert daily[0] == ("日期", "提交", "审核通过", "审核未通过")
     assert len(daily) == 1 + 75
+
+
+def test_the_workbook_and_the_page_show_views_and_shares_by_province(client, roles, country):
+    response = page(client, roles["parent"])
+    row = re.search(r"<tr><td>河北省</td>(.*?)</tr>", response.content.decode()).group(1)
+    assert re.findall(r'<td class="text-end">(\d+)</td>', row) == [
+        "4",
+        "1",
+        "2",
+        "1",
+        "1",
+        "120",
+        "307",
+        "12",
+    ]
+    assert 'data-total="views">357<' in response.content.decode()
+    assert 'data-total="shares">14<' in response.content.decode()
+
+    book = load_workbook(io.BytesIO(client.get("/review/statistics/?xlsx=1").content))
+    overview = {row[0].value: row[1] for row in book["概况"].iter_rows(min_row=2)}
+    assert [(overview[name].value, overview[name].data_type) for name in ("浏览量合计", "分享数合计")] == [
+        (357, "n"),
+        (14, "n"),
+    ]
+    provinces = {row[0].value: row[1:] for row in book["按省份"].iter_rows(min_row=2)}
+    assert [(cell.value, cell.data_type) for cell in provinces["河北省"][-2:]] == [(307, "n"), (12, "n")]
+    assert [cell.value for cell in provinces["山西省"][-2:]] == [50, 2]
+    assert [cell.value for cell in provinces["北京市"][-2:]] == [0, 0]  # none counted: zeros, not blanks
+
+
+def test_views_flushed_after_a_rebuild_show_at_the_next(client, roles, country):
+    assert page(client, roles["sibling"]).context["totals"]["views"] == 50
+    flushed(country["taiyuan"], 8, 1)
+    assert page(client, roles["sibling"]).context["totals"]["views"] == 50  # as taken, until the rebuild
+    stats.rebuild()
+    totals = page(client, roles["sibling"]).context["totals"]
+    assert (totals["views"], totals["shares"]) == (58, 3)
 
 
 # --- two rebuilds at once (PostgreSQL) ----------------------------------------------------------
