@@ -297,6 +297,20 @@ def test_the_supplement_is_saved_once(api_as, organiser, at):
     assert again.json() == {"code": "locked", "detail": "活动信息已补充，不可修改", "fields": {}}
 
 
+def test_a_draft_has_nothing_to_supplement_and_a_saved_supplement_is_not_skipped(api_as, organiser, at):
+    draft = make_activity(organiser, name="节水科普草稿")
+    for path in ("supplement/", "supplement/skip/"):
+        answer = api_as.post(
+            f"/api/v1/my/activities/{draft.public_code}/{path}", {"news_links": ["https://a.cn/1"]}
+        )
+        assert answer.status_code == 409 and answer.json()["code"] == "not_submitted", answer.json()
+    pending = make_activity(organiser, status="pending")
+    url = f"/api/v1/my/activities/{pending.public_code}/supplement/"
+    assert api_as.post(url, {"news_links": ["https://news.example.org/1"]}).status_code == 200
+    again = api_as.post(f"{url}skip/")
+    assert again.status_code == 409 and again.json()["code"] == "locked"
+
+
 @pytest.mark.parametrize(
     ("instant", "allowed"),
     [

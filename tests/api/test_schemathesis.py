@@ -84,6 +84,10 @@ NO_BODY = {"invalid", "unsupported_media_type"}
 SECRET = "needs a password or SMS code the run cannot know (tests/api/test_auth.py)"
 FORM = "needs input the site's form accepts, rare in fuzzed values (tests/api/test_my_activities.py)"
 WINDOW = "window_closed / window_not_open: the run's clock stands inside the 2020 windows (tests/api/test_my_activities.py)"
+STATE = (
+    "a state refusal (not_submitted, locked …): the fuzzed cases reach it only when they name the "
+    "organiser's draft or an already supplemented activity (tests/api/test_my_activities.py)"
+)
 OVER = "the view's error_codes for its writes, documented on this method too; it never gives them"
 EXPLAINED: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/api/v1/activities/{code}/checkin/"): {"403": WINDOW},
@@ -138,8 +142,8 @@ EXPLAINED: dict[tuple[str, str], dict[str, str]] = {
         "422": "incomplete: the run's draft is complete (tests/api/test_my_activities.py)",
     },
     ("POST", "/api/v1/my/activities/{code}/summary/"): {"200": FORM, "403": WINDOW},
-    ("POST", "/api/v1/my/activities/{code}/supplement/"): {"200": FORM, "403": WINDOW},
-    ("POST", "/api/v1/my/activities/{code}/supplement/skip/"): {"403": WINDOW},
+    ("POST", "/api/v1/my/activities/{code}/supplement/"): {"200": FORM, "403": WINDOW, "409": STATE},
+    ("POST", "/api/v1/my/activities/{code}/supplement/skip/"): {"403": WINDOW, "409": STATE},
 }
 
 
