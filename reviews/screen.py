@@ -20,7 +20,7 @@ few tens of milliseconds at 500,000 activities and 10 million views (``bench/scr
 - 浏览量 and 分享数 are the audience flush's daily rows (``audience.models``, every
   ``AUDIENCE_FLUSH_SECONDS``): per region (``RegionReachDay``) for the whole country, a province
   or a city, and for the whole country the views of the home page and the list too
-  (``PageViewDay``, from the day 填报 opened), as ``audience.figures.season_reach`` counts the
+  (``audience.figures.season_pages``, from the day 填报 opened), as ``season_reach`` counts the
   season. A 省科协's and a city's are those of the pages of the activities located in its region:
   a 科协 reads what is located there and what it decides, and what it decides is located there
   too (a 省科协 or 市科协 is chosen only for its own region, ``jurisdiction.unit_matches_region``;
@@ -55,8 +55,8 @@ from django.utils import timezone
 
 from activities.deadlines import start_of_day
 from activities.models import Activity, Campaign
-from audience import flush
-from audience.models import ActivityReach, ActivityReachDay, PageViewDay, RegionReachDay
+from audience import figures, flush
+from audience.models import ActivityReach, ActivityReachDay, RegionReachDay
 from directory import jurisdiction
 from directory.models import Region, SupervisingUnit
 from kepuri import microcache
@@ -264,12 +264,7 @@ def _reach(scope: Scope, campaign: Campaign, ids: dict, today: date) -> dict:
         result["total"][0] += views
         result["total"][1] += shares
     if scope.kind == NATIONAL:  # the home page and the list: the portal's views, in no province
-        pages = (
-            PageViewDay.objects.filter(day__gte=campaign.report_opens)
-            .values("day")
-            .annotate(v=Sum("views"))
-            .order_by()
-        )
+        pages = figures.season_pages(campaign).values("day").annotate(v=Sum("views")).order_by()
         for row in pages:
             add(result["days"], row["day"], row["v"], 0)
             result["total"][0] += row["v"]
