@@ -47,6 +47,7 @@ class Flushed:
 def flush() -> Flushed:
     """Add everything counted so far; safe to run anywhere, any number of times at once."""
     started = time.monotonic()
+    counting.TALLY.send()  # what this process counted is in Redis before the batch is taken
     store = counting.store()
     store.take(uuid.uuid4().hex)
     result = Flushed()

@@ -1,6 +1,6 @@
 """Page views and shares, in daily rows written by the flush (``audience.flush``).
 
-A view or a share costs its request one Redis command (``audience.counting``); the
+A view or a share costs its request an addition in memory (``audience.counting``); the
 flush adds what was counted to these tables every few minutes, in one transaction per
 batch:
 

@@ -367,7 +367,7 @@ def personal_center(request):
 @require_POST
 def share(request, code):
     """分享: the page's script reports a share (the share sheet's, or the link copied); counted like a
-    view, one Redis command (``audience.counting``). No token: the shared page carries none, and a
+    view (``audience.counting``). No token: the shared page carries none, and a
     share changes nothing but a count, which the flush drops for a code that names no activity."""
     counting.count_share(request, code)
     return HttpResponse(status=204)

@@ -71,6 +71,8 @@ def pytest_sessionfinish(session, exitstatus):
 def _fresh_shared_state():
     """Empty outbox, cache and rate-limit counts before every test."""
     sms.outbox.clear()
+    audience_counting.TALLY.automatic = False  # sent by the flush, not a thread (tests/audience starts one)
+    audience_counting.TALLY.discard()  # views and shares counted with Redis, not yet sent
     if hasattr(cache, "delete_pattern"):  # django-redis: only our prefix, never FLUSHDB
         cache.delete_pattern("*")
     else:
