@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up, install Chromium for the browser tests if it is missing, and run the
-# whole test suite. Extra arguments go to pytest. With nothing set the tests use
+# Set up, install Chromium and axe-core for the browser tests if they are missing,
+# and run the whole test suite. Extra arguments go to pytest. With nothing set the tests use
 # SQLite; DATABASE_URL and REDIS_URL point them at PostgreSQL and Redis, and
 # REQUIRE_SERVICES=1 makes a missing service or browser a failure (as .ci/run does).
 set -euo pipefail
@@ -20,6 +20,11 @@ if [ ! -x "$chromium" ]; then
     echo "No apt-get here: install Chromium and set CHROMIUM_PATH, or the browser tests will fail." >&2
   fi
 fi
+
+# axe-core for tests/e2e/test_axe.py (and Lighthouse, for scripts/judges.sh): npm packages pinned in
+# judges/package-lock.json, installed into judges/node_modules (npm itself from apt when missing).
+scripts/judges.sh --install \
+  || echo "Could not install the judges; tests/e2e/test_axe.py cannot run and says how to install them." >&2
 
 # The QR code's caption is drawn with a CJK font.
 if ! fc-list :lang=zh 2>/dev/null | grep -q . && command -v apt-get >/dev/null; then

@@ -40,7 +40,7 @@ def test_without_javascript_scan_like_register_come_back_like_comment_check_in(p
     expect(page.locator("form[data-join]")).to_have_count(0)
 
     # A visitor taps 点赞: to 登录, on to 注册, and back to the activity.
-    page.get_by_role("link", name=re.compile("点赞")).click()
+    page.get_by_role("button", name=re.compile("点赞")).click()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     page.get_by_role("link", name="立即注册").click()
     page.get_by_label("手机号码").fill(PHONE)
@@ -96,7 +96,7 @@ def test_a_signed_in_reader_gets_the_shared_page_made_their_own(page, happening_
     )
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(url)
-    expect(page.get_by_role("link", name=re.compile("已点赞"))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("已点赞"))).to_be_visible()
     expect(page.locator("header").get_by_text("137****7000")).to_be_attached()
     own_item = page.locator(f'[data-comment="{own.pk}"]')
     expect(own_item.get_by_role("button", name="删除")).to_be_visible()
@@ -104,8 +104,8 @@ def test_a_signed_in_reader_gets_the_shared_page_made_their_own(page, happening_
         0
     )
 
-    page.get_by_role("link", name=re.compile("已点赞")).click()  # takes it back, on the page
-    expect(page.get_by_role("link", name=re.compile("^点赞"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("已点赞")).click()  # takes it back, on the page
+    expect(page.get_by_role("button", name=re.compile("^点赞"))).to_be_visible()
     assert not Like.objects.filter(user=member).exists()
     page.get_by_label("写评论").fill("第二条评论")
     page.get_by_role("button", name="发表评论").click()
@@ -151,7 +151,8 @@ def test_the_sheet_does_the_action_that_was_tapped(page, happening_now, action):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(qr.public_url(happening_now))
     label = {"like": "点赞", "favorite": "收藏", "comment": "登录后发表评论"}[action]
-    page.get_by_role("link", name=re.compile(f"^{label}")).click()  # chooses it in the sheet
+    role = "link" if action == "comment" else "button"  # 点赞 and 收藏 toggle (role="button")
+    page.get_by_role(role, name=re.compile(f"^{label}")).click()  # chooses it in the sheet
     sheet = page.locator("form[data-join]")
     verb = {"like": "点赞", "favorite": "收藏", "comment": "评论"}[action]
     expect(sheet.get_by_role("button", name=f"同意协议并{verb}")).to_be_visible()
@@ -166,7 +167,7 @@ def test_the_sheet_does_the_action_that_was_tapped(page, happening_now, action):
         expect(page.get_by_text("扫码就能评论，真方便")).to_be_visible()
         assert Comment.objects.get().text == "扫码就能评论，真方便"
     else:
-        expect(page.get_by_role("link", name=re.compile(f"已{verb}"))).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile(f"已{verb}"))).to_be_visible()
         model = Like if action == "like" else Favorite
         assert model.objects.count() == 1
 
@@ -189,6 +190,6 @@ def test_a_tap_after_another_answer_renewed_the_csrf_cookie_still_counts(page, h
     page.goto(qr.public_url(happening_now))
     expect(page.locator("header").get_by_text("137****7000")).to_be_attached()  # me has answered
     page.context.add_cookies([{"name": "csrftoken", "value": "b" * 32, "url": live_server.url}])
-    page.get_by_role("link", name=re.compile("^点赞")).click()
-    expect(page.get_by_role("link", name=re.compile("已点赞"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("^点赞")).click()
+    expect(page.get_by_role("button", name=re.compile("已点赞"))).to_be_visible()
     assert Like.objects.filter(user=member, activity=happening_now).exists()
