@@ -2,11 +2,18 @@
 
 import ipaddress
 from collections.abc import Callable
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags, url_has_allowed_host_and_scheme
+
+
+def absolute(url: str) -> str:
+    """``url`` for the outside (a client, a search engine, a link preview): a path of this site
+    under ``SITE_URL``, the address printed in every QR code; a storage service's own address as it is."""
+    return urljoin(settings.SITE_URL.rstrip("/") + "/", url) if url else ""
 
 
 def client_ip(request) -> str:

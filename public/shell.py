@@ -31,7 +31,7 @@ from activities.models import Activity
 from kepuri import microcache
 from reviews import access
 
-from . import pagecache, rules, selectors
+from . import pagecache, rules, selectors, seo
 from .models import Comment
 
 COMMENTS_PAGE_SIZE = 20
@@ -61,16 +61,17 @@ def _light(activity: Activity) -> Activity:
 class Shell:
     activity: Activity  # READER_FIELDS only
     pieces: tuple  # (html, slot name or "", slot argument or None), in page order
+    head: "seo.Head | None" = None  # what the page's <head> says of the activity
 
     @classmethod
-    def parse(cls, activity: Activity, html: str) -> "Shell":
+    def parse(cls, activity: Activity, html: str, head: "seo.Head | None" = None) -> "Shell":
         parts = SLOT.split(html)  # html, name, arg, html, name, arg, …, html
         pieces = [
             (parts[i], parts[i + 1] or "", int(parts[i + 2]) if parts[i + 2] else None)
             for i in range(0, len(parts) - 1, 3)
         ]
         pieces.append((parts[-1], "", None))
-        return cls(_light(activity), tuple(pieces))
+        return cls(_light(activity), tuple(pieces), head)
 
     @property
     def comment_ids(self) -> set[int]:
@@ -86,7 +87,7 @@ def _build(activity: Activity, comments_page) -> Shell:
     public = rules.visibility(activity) == rules.Visibility.PUBLIC
     context = {"activity": activity, "comments": comments, "public": public}
     html = render_to_string("public/activity_shell.html", context)
-    return Shell.parse(activity, html)
+    return Shell.parse(activity, html, seo.head_of(activity, public=public))
 
 
 def for_code(code: str, comments_page=None) -> Shell:

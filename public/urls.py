@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import seo, views
 
 app_name = "public"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("accounts/me/", views.personal_center, name="personal_center"),
     path("screen/", views.screen, name="screen"),
     path("screen/data.json", views.screen_data, name="screen_data"),
+    # For search engines: what they may crawl, and the public activities.
+    path("robots.txt", seo.robots_txt, name="robots"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-activities.xml", seo.sitemap_section, {"section": seo.SECTION}, name="sitemap_section"),
 ]

@@ -1,8 +1,5 @@
 """Activities: the report a client sends, the organiser's own activity, the public's view of one."""
 
-from urllib.parse import urljoin
-
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,13 +10,9 @@ from activities.models import Activity, ActivityChange
 from activities.reports import Report
 from api import inputs
 from api.inputs import LocalDateTime, files, flag, text, texts
+from kepuri.http import absolute
 
 from .reference import WindowOut, window
-
-
-def absolute(url: str) -> str:
-    """A link for a client: media on this site under ``SITE_URL``; a bucket's own address as it is."""
-    return urljoin(settings.SITE_URL.rstrip("/") + "/", url) if url else ""
 
 
 def file_url(field) -> str | None:

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from api.caching import private
 from api.inputs import LocalDateTime
 from api.pagination import Cursor
-from api.serializers.activities import absolute
+from kepuri.http import absolute
 from notifications import services
 
 TAG = ["消息"]

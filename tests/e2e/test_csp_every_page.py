@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WHO = ("visitor", "owner", "decider", "superuser")
 NOT_PAGES = {"activities:qrcode_png", "activities:qrcode_svg", "directory:unit_autocomplete", "public:poster",
              "public:reader_state", "public:screen_data", "reviews:export_status", "reviews:export_download",
-             "reviews:screen_data"}  # fmt: skip
+             "reviews:screen_data", "public:robots", "public:sitemap", "public:sitemap_section"}  # fmt: skip
 
 
 def pages_for(role):

@@ -106,10 +106,16 @@ public:poster                  GET   oooooooo  nnnnnnnn
 public:poster                  POST  mmmmmmmm  mmmmmmmm
 public:share                   GET   mmmmmmmm  mmmmmmmm
 public:share                   POST  eeeeeeee  eeeeeeee
+public:sitemap                 GET   oooooooo  oooooooo
+public:sitemap                 POST  mmmmmmmm  mmmmmmmm
+public:sitemap_section         GET   oooooooo  oooooooo
+public:sitemap_section         POST  mmmmmmmm  mmmmmmmm
 public:personal_center         GET   looooooo  looooooo
 public:reader_state            GET   oooooooo  nnnnnnnn
 public:reader_state            POST  mmmmmmmm  mmmmmmmm
 public:personal_center         POST  mmmmmmmm  mmmmmmmm
+public:robots                  GET   oooooooo  oooooooo
+public:robots                  POST  mmmmmmmm  mmmmmmmm
 public:screen                  GET   nnnnnnnn  nnnnnnnn
 public:screen                  POST  mmmmmmmm  mmmmmmmm
 public:screen_data             GET   nnnnnnnn  nnnnnnnn
