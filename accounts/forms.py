@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.urls import reverse
 from django.utils.html import format_html
 
+from kepuri import idempotency
 from kepuri.http import client_ip
 from kepuri.text import TextChecks
 
@@ -70,6 +71,11 @@ class SmsCodeField(forms.CharField):
 def _submit(label, name="submit"):
     """The form's main button; a <button> so that its words are its text."""
     return StrictButton(label, type="submit", name=name, css_class="btn btn-primary w-100")
+
+
+def _form_token():
+    """The form's token: a double click answers as the first click did (``kepuri.idempotency``)."""
+    return HTML(idempotency.hidden_field())
 
 
 def _password_input(autocomplete):
@@ -199,6 +205,7 @@ class RegisterForm(_CodeCheckingForm):
         )
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             "phone",
             _code_field_with_button(self.purpose),
             "password",
@@ -241,6 +248,7 @@ class CodeLoginForm(_CodeCheckingForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             "phone",
             _code_field_with_button(self.purpose),
             _agreement_note("未注册的手机号验证后将自动创建账号。登录即表示您同意"),
@@ -262,6 +270,7 @@ class PasswordForgotForm(_CodeCheckingForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             "phone",
             _code_field_with_button(self.purpose),
             "new_password1",
@@ -329,7 +338,9 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("old_password", "new_password1", "new_password2", _submit("修改密码"))
+        self.helper.layout = Layout(
+            _form_token(), "old_password", "new_password1", "new_password2", _submit("修改密码")
+        )
 
     def save(self, commit=True):
         """Through the service, which also ends the account's API tokens."""
@@ -351,6 +362,7 @@ class SetPasswordForm(TextChecks, forms.Form):
         self.sms_code = None
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             HTML(format_html('<p class="mb-2">验证码将发送到：<strong>{}</strong></p>', user.masked_phone)),
             _code_field_with_button(Purpose.SET_PASSWORD, phone_field=None),
             "new_password1",
@@ -387,6 +399,7 @@ class BindPhoneForm(_CodeCheckingForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             "phone",
             _code_field_with_button(self.purpose),
             _agreement_note("已有账号的手机号将与科普中国账号绑定；新的手机号将为您创建账号，即表示您同意"),
@@ -404,14 +417,20 @@ class _PasswordConfirmingForm(TextChecks, forms.Form):
         error_messages={"required": "请输入登录密码"},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, ip: str, **kwargs):
+        """``ip``: the client's address, counted as 登录 counts it (``services.confirm_password``)."""
         super().__init__(*args, **kwargs)
         self.user = user
+        self.ip = ip
+        self.refusal = None
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("密码错误", code="password_incorrect")
+        try:
+            services.confirm_password(user=self.user, password=password, ip=self.ip)
+        except services.AccountError as exc:
+            self.refusal = exc  # its code and retry time, for the API
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         return password
 
 
@@ -430,6 +449,7 @@ class PhoneChangeForm(_PasswordConfirmingForm):
         self.old_sms_code = self.new_sms_code = None
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             HTML(format_html('<p class="mb-2">当前手机号：<strong>{}</strong></p>', self.user.masked_phone)),
             _code_field_with_button(Purpose.CHANGE_PHONE_OLD, code_field="old_code", phone_field=None),
             "new_phone",
@@ -463,6 +483,7 @@ class AccountDeleteForm(_PasswordConfirmingForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            _form_token(),
             "password",
             "understood",
             StrictButton("确认注销", type="submit", name="delete", css_class="btn btn-danger w-100"),

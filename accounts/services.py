@@ -223,15 +223,36 @@ def authenticate_by_phone(*, request, phone: str, password: str, ip: str) -> Use
     if user is None and _deactivated(phone=phone, password=password):
         raise AccountError(DEACTIVATED, code="account_disabled")
     if user is None:
-        left = ratelimits.record_login_failure(phone=phone, ip=ip)
-        if left == 0:
-            refusal = ratelimits.login_lock_refusal(phone=phone)
-            raise AccountError(refusal.message, retry_after=refusal.retry_after, code="login_locked")
-        if left is None:
-            raise AccountError("手机号码或密码错误", code="invalid_credentials")
-        raise AccountError(f"手机号码或密码错误，还可尝试{left}次", code="invalid_credentials")
+        raise _password_failure(phone=phone, ip=ip, wrong="手机号码或密码错误", code="invalid_credentials")
     ratelimits.clear_login_failures(phone=phone)
     return user
+
+
+def confirm_password(*, user: User, password: str, ip: str) -> None:
+    """The account's password typed again before 更换手机号 or 注销账号, within the login limits.
+
+    The same counts as 登录's (the account's phone and the address, ``ratelimits``): a wrong
+    password here is a failed login there, and a phone locked by either is refused by both, the
+    right password too, with the same message. A right one clears the phone's failures.
+    """
+    try:
+        ratelimits.check_login_allowed(phone=user.phone, ip=ip)
+    except ratelimits.LimitExceeded as exc:
+        raise AccountError(exc.message, retry_after=exc.retry_after, code="login_locked") from exc
+    if not user.check_password(password):
+        raise _password_failure(phone=user.phone, ip=ip, wrong="密码错误", code="password_incorrect")
+    ratelimits.clear_login_failures(phone=user.phone)
+
+
+def _password_failure(*, phone: str, ip: str, wrong: str, code: str) -> AccountError:
+    """Count a wrong password for ``phone``; the refusal: ``wrong`` with the tries left, or the lock."""
+    left = ratelimits.record_login_failure(phone=phone, ip=ip)
+    if left == 0:
+        refusal = ratelimits.login_lock_refusal(phone=phone)
+        return AccountError(refusal.message, retry_after=refusal.retry_after, code="login_locked")
+    if left is None:
+        return AccountError(wrong, code=code)
+    return AccountError(f"{wrong}，还可尝试{left}次", code=code)
 
 
 def _deactivated(*, phone: str, password: str) -> bool:

@@ -7,10 +7,12 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from kepuri.http import client_ip, safe_next_url
+from kepuri.idempotency import once_per_form_token, remember
 
 from . import oidc, ratelimits, services
 from .forms import (
@@ -30,6 +32,17 @@ from .models import SmsCode
 # Fields a page may show again after 获取验证码 without JavaScript (never passwords).
 _KEPT_FIELDS = ("phone", "code", "agree")
 
+# A double click on the form's button answers as the first click did (kepuri.idempotency).
+_once = method_decorator(once_per_form_token, name="dispatch")
+
+
+def _code_request_status(exc: services.AccountError) -> int:
+    """The HTTP status of a refused code request: 503 when no SMS can be sent now (the limiter's
+    store or the SMS provider down: not the visitor's fault), 429 when waiting helps, else 400."""
+    if exc.code == "sms_unavailable":
+        return 503
+    return 429 if exc.retry_after else 400
+
 
 def _request_code(request, data):
     """Validate and send one code request; return (status, JSON-able result)."""
@@ -46,8 +59,11 @@ def _request_code(request, data):
             user=request.user,
         )
     except services.AccountError as exc:
-        status = 429 if exc.retry_after else 400
-        return status, {"ok": False, "message": exc.message, "retry_after": exc.retry_after}
+        return _code_request_status(exc), {
+            "ok": False,
+            "message": exc.message,
+            "retry_after": exc.retry_after,
+        }
     return 200, {
         "ok": True,
         "message": services.CODE_SENT,
@@ -79,9 +95,14 @@ class _SmsCodeFormView(FormView):
         (messages.success if status == 200 else messages.error)(request, result["message"])
         initial = {name: request.POST[name] for name in self.kept_fields if name in request.POST}
         kwargs = {**self.get_form_kwargs(), "initial": initial, "data": None, "files": None}
-        return self.render_to_response(self.get_context_data(form=self.get_form_class()(**kwargs)))
+        response = self.render_to_response(self.get_context_data(form=self.get_form_class()(**kwargs)))
+        # The form again with the answer above it (200 even when no SMS can be sent: a proxy may
+        # replace a 503's page, and this one holds what was typed). A code sent: a repeat of this
+        # click is told so again, not refused for asking twice within the minute.
+        return remember(response) if status == 200 else response
 
 
+@_once
 class RegisterView(_SmsCodeFormView):
     """注册: phone, SMS code, password and the agreement; 立即注册 logs the new user in."""
 
@@ -109,6 +130,7 @@ class RegisterView(_SmsCodeFormView):
         return redirect(safe_next_url(self.request, reverse("home")))
 
 
+@_once
 class PasswordForgotView(_SmsCodeFormView):
     """忘记密码: phone, SMS code and a new password, then 提交."""
 
@@ -137,6 +159,7 @@ class LoginView(auth_views.LoginView):
         return super().get_context_data(**kwargs) | {"sso_enabled": oidc.enabled(), "tab": "password"}
 
 
+@_once
 class CodeLoginView(_SmsCodeFormView):
     """登录 → 验证码登录: phone and SMS code, no password. 同意协议并登录 also makes an account for a phone
     without one (no password: it can set one under 修改密码), its consent time stored."""
@@ -169,6 +192,7 @@ class CodeLoginView(_SmsCodeFormView):
         return redirect(safe_next_url(self.request, reverse("home")))
 
 
+@_once
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     """修改密码 with the 旧密码; an account without one (验证码登录, 科普中国) sets one by SMS code."""
 
@@ -198,6 +222,7 @@ class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
             return self.form_invalid(form)
 
 
+@_once
 class BindPhoneView(_SmsCodeFormView):
     """绑定手机号: the 科普中国账号 that logged in vouched for no mobile number; the person proves one."""
 
@@ -250,12 +275,13 @@ class _AccountFormView(LoginRequiredMixin, FormView):
     """A 个人中心 page whose form acts on the logged-in account."""
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
+        return super().get_form_kwargs() | {"user": self.request.user, "ip": client_ip(self.request)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {"has_password": self.request.user.has_usable_password()}
 
 
+@_once
 class PhoneChangeView(_AccountFormView, _SmsCodeFormView):
     """更换手机号: codes to the 原号码 and to the 新手机号码, and the password; the user stays logged in."""
 
@@ -282,6 +308,7 @@ class PhoneChangeView(_AccountFormView, _SmsCodeFormView):
         return redirect("public:personal_center")
 
 
+@_once
 class AccountDeleteView(_AccountFormView):
     """注销账号: says what happens, asks for the password; then the account is anonymised and logged out."""
 

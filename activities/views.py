@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from kepuri.http import with_etag
+from kepuri.idempotency import once_per_form_token
 from organizations.forms import OrganizationForm
 from organizations.services import organization_of, save_organization
 
@@ -33,6 +34,7 @@ def _refused(request, permission, fallback="activities:user_center"):
     return redirect(fallback)
 
 
+@once_per_form_token
 @login_required
 def publish(request):
     """Step 1 单位信息, prefilled from the profile → 保存并下一步."""
@@ -102,6 +104,7 @@ def _save_report(request, form, *, activity=None, campaign, token=None):
     return redirect("activities:qrcode", code=activity.public_code)
 
 
+@once_per_form_token
 @login_required
 def report_new(request):
     """Step 2 for a new activity; the form's token makes a second click or tab reuse the first's activity."""
@@ -124,6 +127,7 @@ def report_new(request):
     return _report_page(request, form, campaign=campaign, token=token)
 
 
+@once_per_form_token
 @login_required
 def report_edit(request, code):
     """编辑活动 (step 2 for an existing activity)."""
@@ -148,6 +152,7 @@ def report_edit(request, code):
     return _report_page(request, form, activity=activity, campaign=activity.campaign, change=rejected_change)
 
 
+@once_per_form_token
 @login_required
 def supplement(request, code):
     """Step 3 补充活动信息: 保存并下一步 (confirmed) saves and locks it; 跳过 leaves it for later."""
@@ -231,6 +236,7 @@ def qrcode_svg(request, code):
     return _qr_download(request, code, kind="svg")
 
 
+@once_per_form_token
 @login_required
 def delete(request, code):
     """删除, after a confirmation."""

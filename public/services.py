@@ -1,6 +1,6 @@
 """The public's actions. Each counts on the activity's row by an atomic update, never read-modify-write."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -149,8 +149,17 @@ def check_in(*, user, activity: Activity, at: datetime | None = None) -> None:
         raise ActionRefused("您已打卡", "already_checked_in")
 
 
+COMMENT_REPEAT_WINDOW = timedelta(minutes=10)
+
+
 def add_comment(*, user, activity: Activity, text: str) -> Comment:
-    """评论: at most 500 characters, stored as typed and shown escaped."""
+    """评论: at most 500 characters, stored as typed and shown escaped.
+
+    The same text by the same reader on the same activity within ``COMMENT_REPEAT_WINDOW`` is
+    stored once: a repeat (a double click, a client that sent again after a timeout) answers with
+    the comment stored first, as its first sending was answered. The reader's comments on the
+    activity are written one at a time (a lock on PostgreSQL), so two sent at once store one.
+    """
     _require_public(activity)
     text = text.strip()
     if not text:
@@ -160,9 +169,38 @@ def add_comment(*, user, activity: Activity, text: str) -> Comment:
     if problem := text_problem(text):
         raise ActionRefused(problem, "invalid")
     with transaction.atomic():
+        _one_comment_at_a_time(user=user, activity=activity)
+        earlier = (
+            Comment.objects.visible()
+            .filter(
+                activity=activity,
+                author=user,
+                text=text,
+                created_at__gt=timezone.now() - COMMENT_REPEAT_WINDOW,
+            )
+            .select_related("author")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if earlier is not None:
+            return earlier
         comment = Comment.objects.create(activity=activity, author=user, text=text)
         _bump(activity, "comment_count", +1)
     return comment
+
+
+def _one_comment_at_a_time(*, user, activity: Activity) -> None:
+    """Hold, until the transaction ends, a lock on this reader's comments on this activity.
+
+    A PostgreSQL advisory lock (no row is locked: the activity's row is every reader's). SQLite
+    lets one writer at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"public.comment:{user.pk}:{activity.pk}"]
+        )
 
 
 def delete_comment(*, user, comment: Comment) -> None:

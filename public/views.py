@@ -23,7 +23,9 @@ from activities import share_poster as posters
 from activities.models import Activity, Campaign
 from audience import counting
 from directory.models import Region
+from kepuri.admin import has_admin_role
 from kepuri.http import with_etag
+from kepuri.idempotency import new_token, once_per_form_token
 from reviews import access
 from reviews import screen as data_screen
 
@@ -91,7 +93,7 @@ def activity_page(request, code):
     # A visitor's buttons are links to 登录, and back with the action ready: no form, no token.
     login_to = {} if reader.is_authenticated else {a: _login_url(code, a) for a in ACTIONS}
     content, header = shells.for_reader(request, shell, user=reader, preview=preview, login_to=login_to)
-    context = {"activity": activity, "content": content, "shared": shared, **header}
+    context = {"activity": activity, "content": content, "shared": shared, "head": shell.head, **header}
     if shared:  # the visitors' page whoever asks: the header too
         context |= {"user": reader, "unread_message_count": 0, "reviewer_unit": None}
     response = render(request, "public/activity.html", context)
@@ -143,7 +145,7 @@ def reader_state(request, code):
                 "phone": user.masked_phone,
                 "unread": mine["unread"],
                 "reviews": bool(mine["reviews"]) or user.is_superuser,
-                "staff": user.is_staff,
+                "staff": has_admin_role(user),
             },
         }
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
@@ -234,6 +236,7 @@ def favorite(request, code):
 
 
 @require_POST
+@once_per_form_token
 def check_in(request, code):
     activity, user = _actor(request, code)
     if user is None:
@@ -246,6 +249,7 @@ def check_in(request, code):
 
 
 @require_POST
+@once_per_form_token
 def comment(request, code):
     if not request.user.is_authenticated:
         return _login_first(request, code, "comment")
@@ -256,9 +260,9 @@ def comment(request, code):
         )
     except services.ActionRefused as exc:
         return _answer(request, activity, ok=False, message=exc.message)
-    return _answer(
-        request, activity, message="评论已发表", html=shells.new_comment(request, activity, created)
-    )
+    # A new form token for the page's next comment (activity-actions.js puts it in the form).
+    html = shells.new_comment(request, activity, created)
+    return _answer(request, activity, message="评论已发表", html=html, form_token=new_token())
 
 
 def _own_comment(request, code, pk) -> Comment:

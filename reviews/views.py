@@ -20,6 +20,7 @@ from activities.reports import Report
 from activities.selectors import with_reach
 from activities.services import ActivityError
 from kepuri.http import safe_next_url
+from kepuri.idempotency import once_per_form_token
 
 from . import access, bulk, services
 from . import screen as data_screen
@@ -90,6 +91,7 @@ def queue(request, unit):
 
 
 @require_POST
+@once_per_form_token
 @reviewer_view("console")
 def bulk_approve(request, unit):
     """批量审核通过 the activities ticked in the queue (each still checked on its own)."""
@@ -115,6 +117,7 @@ def bulk_approve(request, unit):
 
 
 @require_POST
+@once_per_form_token
 @reviewer_view("console")
 def bulk_approve_all(request, unit):
     """批量审核通过 everything the filtered queue holds, as a background job, once confirmed."""
@@ -299,6 +302,7 @@ def _console(request, unit, activity, items: Queue, **bound_forms) -> dict:
 
 
 @require_POST
+@once_per_form_token
 @reviewer_view("decide")
 def decide(request, unit, activity):
     """审核通过, or 审核未通过 with its reason; then straight on to 下一条 of the same filtered queue."""
@@ -325,6 +329,7 @@ def decide(request, unit, activity):
 
 
 @require_POST
+@once_per_form_token
 @reviewer_view("decide")
 def extend(request, unit, activity):
     """延期: a later last day for one window of this activity."""
@@ -341,6 +346,7 @@ def extend(request, unit, activity):
 
 
 @require_POST
+@once_per_form_token
 @reviewer_view("read")
 def recommend(request, unit, activity):
     """推荐 the activity or its organisation to the unit above."""

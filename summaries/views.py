@@ -6,11 +6,13 @@ from activities import rules
 from activities.deadlines import Window
 from activities.models import Activity
 from activities.services import ActivityError
+from kepuri.idempotency import once_per_form_token
 
 from . import services
 from .forms import SummaryForm
 
 
+@once_per_form_token
 @login_required
 def edit_summary(request, code):
     """编辑总结: 活动总结, 活动参与人数 and attachments; final once saved."""

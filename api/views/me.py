@@ -19,6 +19,7 @@ from api.serializers.accounts import (
     me,
 )
 from api.serializers.reference import OrganizationIn, OrganizationOut
+from kepuri.http import client_ip
 from organizations.forms import OrganizationForm
 from organizations.services import organization_of, save_organization
 
@@ -57,12 +58,14 @@ class PhoneView(APIView):
     """更换手机号: codes to the 原号码 and to the 新手机号码, and the password. Every token ends; this
     client gets a new pair; the old number is told by SMS."""
 
-    error_codes = ("phone_taken", "code_invalid")
+    error_codes = ("phone_taken", "code_invalid", "login_locked")
 
     @extend_schema(tags=TAG, request=PhoneChangeRequest, responses=TokenPair, summary="更换手机号")
     def post(self, request):
         values = shape(PhoneChangeRequest, request.data)
-        form = checked(PhoneChangeForm(as_form_data(values), user=request.user))
+        form = _password_checked(
+            PhoneChangeForm(as_form_data(values), user=request.user, ip=client_ip(request))
+        )
         services.change_phone(user=request.user, old_code=form.old_sms_code, new_code=form.new_sms_code)
         return token_answer(request, request.user)
 
@@ -71,15 +74,24 @@ class DeleteAccountView(APIView):
     """注销账号: the password and that the user understood; cannot be undone. Reviewers and admins ask
     an admin instead."""
 
-    error_codes = ("permission_denied",)
+    error_codes = ("permission_denied", "login_locked")
 
     @extend_schema(tags=TAG, request=AccountDeleteRequest, responses={204: None}, summary="注销账号")
     def post(self, request):
         values = shape(AccountDeleteRequest, request.data)
         data = {"password": values["password"], **({"understood": "on"} if values["understood"] else {})}
-        checked(AccountDeleteForm(as_form_data(data), user=request.user))
+        _password_checked(AccountDeleteForm(as_form_data(data), user=request.user, ip=client_ip(request)))
         services.delete_account(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _password_checked(form):
+    """``form`` once valid. A wrong password is a 422 on ``password`` with the tries left, as on the
+    site; the account's phone locked by the login limits (too many wrong passwords here or at 登录)
+    is a 429 ``login_locked`` with ``retry_after``, as 登录's."""
+    if not form.is_valid() and form.refusal is not None and form.refusal.code == "login_locked":
+        raise form.refusal
+    return checked(form)
 
 
 class OrganizationView(APIView):

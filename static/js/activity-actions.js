@@ -60,8 +60,16 @@
     const list = document.querySelector("[data-comment-list]");
     const empty = list.querySelector("[data-no-comments]");
     if (empty) empty.remove();
-    list.insertAdjacentHTML("afterbegin", data.html);
+    const added = document.createElement("template");
+    added.innerHTML = data.html;
+    const item = added.content.querySelector("[data-comment]");
+    // The same text again within minutes is the comment stored first (public/services.py): shown once.
+    const shown = item && list.querySelector(`[data-comment="${item.dataset.comment}"]`);
+    if (shown) shown.remove();
+    list.prepend(added.content);
     form.reset();
+    // The next comment is another submission: a new token (kepuri/idempotency.py).
+    if (data.form_token && form.elements && form.elements.form_token) form.elements.form_token.value = data.form_token;
   }
 
   async function send(form) {

@@ -128,10 +128,16 @@ def test_sms_is_refused_when_the_limiter_cannot_be_reached(client, settings):
 
     refused = send(client)
 
-    assert refused.status_code == 400
-    assert refused.json()["message"] == "短信服务暂时不可用，请稍后再试"
+    # 503, not the visitor's fault; the JSON static/js/sms-code.js shows, with no countdown.
+    assert refused.status_code == 503 and refused["Content-Type"] == "application/json"
+    assert refused.json() == {"ok": False, "message": "短信服务暂时不可用，请稍后再试", "retry_after": None}
     assert sms.outbox == []
     assert not SmsCode.objects.exists()
+    # Without JavaScript the button posts the form: the page says the same, what was typed kept.
+    page = client.post("/accounts/register/", {"phone": PHONE, "send_code": "register"})
+    assert page.status_code == 200 and "短信服务暂时不可用，请稍后再试" in text_of(page)
+    assert f'value="{PHONE}"' in page.content.decode()
+    assert sms.outbox == [] and not SmsCode.objects.exists()
     # ... while pages, and logins, keep working.
     assert client.get("/accounts/register/").status_code == 200
     UserFactory(phone=PHONE)

@@ -163,7 +163,7 @@ def test_with_redis_down_a_report_is_accepted_and_its_decision_notice_kept(
 
 def test_with_redis_down_an_sms_code_is_refused_with_a_reason_and_nothing_sent(redis_down, client):
     response = request_code(client, "13800138000")
-    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
     # What static/js/sms-code.js reads: ``ok`` false, the message shown under the button, no countdown.
     assert response.json() == {"ok": False, "message": "短信服务暂时不可用，请稍后再试", "retry_after": None}
     assert sms_outbox.outbox == [] and not SmsCode.objects.exists()
