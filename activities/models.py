@@ -541,3 +541,28 @@ class StagedPoster(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class DiscardedFile(models.Model):
+    """A stored file that nothing shows any more, deleted from storage by beat after ``delete_after``.
+
+    Django deletes no file when a field changes: whoever replaces a poster notes the
+    old one here (``activities.files.discard``), and the sweep deletes it once the
+    grace period is over — unless a row names it again by then.
+    """
+
+    class Reason(models.TextChoices):
+        STAGED = "staged", "已使用的暂存宣传图"
+        REPLACED = "replaced", "被替换的宣传图"
+        REFUSED = "refused", "未通过审核的修改中的宣传图"
+
+    name = models.CharField("文件", max_length=255, unique=True)
+    reason = models.CharField("原因", max_length=10, choices=Reason.choices)
+    discarded_at = models.DateTimeField("弃用时间", default=timezone.now)
+    delete_after = models.DateTimeField("删除时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待删除文件"
+
+    def __str__(self):
+        return self.name

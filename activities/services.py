@@ -18,7 +18,7 @@ from kepuri.errors import Refusal
 from kepuri.uploads import ProcessedImage
 from organizations.models import Organization
 
-from . import rules, search
+from . import files, rules, search
 from .models import Activity, ActivityChange, ActivityLink, ActivityPhoto, ReviewDecision, StagedPoster
 from .reports import Report
 
@@ -58,10 +58,18 @@ def _poster_files(poster: ProcessedImage | StagedPoster | None) -> dict[str, Con
 
 
 def _attach_poster(target, poster) -> None:
-    """Put the poster's files on ``target`` (an activity or a change), not yet saved."""
-    for key, content in _poster_files(poster).items():
+    """Put the poster's files on ``target`` (an activity or a change), not yet saved.
+
+    The poster it replaces is discarded (deleted after the grace period), a staged
+    poster's files at once: they were copied (``activities.files``).
+    """
+    new = _poster_files(poster)
+    if new:
+        files.discard(files.poster_names(target), reason=files.Reason.REPLACED)
+    for key, content in new.items():
         getattr(target, POSTER_FIELDS[key]).save(content.name, content, save=False)
     if isinstance(poster, StagedPoster):
+        files.discard(files.poster_names(poster), reason=files.Reason.STAGED, after=timedelta(0))
         poster.delete()
 
 
@@ -72,11 +80,6 @@ def stage_poster(*, owner, poster: ProcessedImage) -> StagedPoster:
         getattr(staged, POSTER_FIELDS[key]).save(content.name, content, save=False)
     staged.save()
     return staged
-
-
-def purge_staged_posters(*, older_than: timedelta = timedelta(days=1)) -> int:
-    deleted, _ = StagedPoster.objects.filter(created_at__lt=timezone.now() - older_than).delete()
-    return deleted
 
 
 def record_decision(

@@ -1,15 +1,16 @@
+from dataclasses import asdict
 from datetime import date
 
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import reminders, services
+from . import files, reminders
 
 
 @shared_task
-def purge_staged_posters() -> int:
-    """Housekeeping on beat: posters kept for a form that was never sent again."""
-    return services.purge_staged_posters()
+def delete_unused_files() -> dict:
+    """Housekeeping on beat (hourly): staged, replaced and deleted activities' files leave the storage."""
+    return asdict(files.sweep())
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from notifications.services import notify
 
-from . import search
+from . import files, search
 from .models import Activity, ActivityChange, ReviewDecision
 from .reports import Report
 from .services import POSTER_FIELDS, ActivityError, record_decision
@@ -46,6 +46,7 @@ def _apply(change: ActivityChange, activity: Activity) -> None:
     for field in ("org_name", "org_contact_name", "org_contact_phone"):
         setattr(activity, field, change.data.get(field, getattr(activity, field)))
     if change.poster:
+        files.discard(files.poster_names(activity), reason=files.Reason.REPLACED)
         for field in POSTER_FIELDS.values():
             setattr(activity, field, getattr(change, field).name)
 
@@ -107,6 +108,7 @@ def reject(*, activity: Activity, by, reason: str, at: datetime | None = None) -
     if change is not None:
         change.status, change.decided_at, change.rejection_reason = ActivityChange.Status.REJECTED, at, reason
         change.save(update_fields=["status", "decided_at", "rejection_reason"])
+        files.discard(files.poster_names(change), reason=files.Reason.REFUSED)
         activity.waiting_since = None
         activity.save(update_fields=["waiting_since"])
         from_status, to_status = State.CHANGE_PENDING, State.CHANGE_REJECTED

@@ -24,7 +24,6 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,6 +39,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 from django.utils import timezone
+
+from kepuri.testing import database_url
 
 
 def populate(count):
@@ -75,12 +76,6 @@ def populate(count):
             cursor.execute("ANALYZE")
     print(f"Inserted in {time.perf_counter() - began:.0f} s", flush=True)
     return today
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start_worker(concurrency):

@@ -3,11 +3,27 @@ from django.contrib import admin
 from notifications.services import task_health
 
 
+def has_admin_role(user) -> bool:
+    """Whether ``user`` has something to do in the admin.
+
+    后台登录 (``is_staff``) alone is not enough: an active staff account needs to be a
+    superuser or to hold at least one permission, its own or through a group. Without
+    one, Django's admin would show an empty front page; ours refuses with the reason
+    (``kepuri.views.admin_login``).
+    """
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or bool(user.get_all_permissions())
+
+
 class KepuriAdminSite(admin.AdminSite):
-    """The admin, with the background tasks' health on its front page."""
+    """The admin, for staff with a role, with the background tasks' health on its front page."""
 
     site_header = site_title = "云上科普日管理后台"
     index_title = "管理"
+
+    def has_permission(self, request):
+        return has_admin_role(request.user)
 
     def index(self, request, extra_context=None):
         return super().index(request, {**(extra_context or {}), "task_health": task_health()})

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # its templates, for public/seo.py
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
@@ -202,7 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 60.0},
     "purge-expired-sms-codes": {"task": "accounts.tasks.purge_expired_sms_codes", "schedule": 3600.0},
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_api_tokens", "schedule": 3600.0},
-    "purge-staged-posters": {"task": "activities.tasks.purge_staged_posters", "schedule": 3600.0},
+    "delete-unused-files": {"task": "activities.tasks.delete_unused_files", "schedule": 3600.0},
     "flush-views-and-shares": {
         "task": "audience.tasks.flush_counts",
         "schedule": float(AUDIENCE_FLUSH_SECONDS),
@@ -347,6 +348,9 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 # Files that must never be served as they are (exports with phone numbers): a view checks access.
 # They stay on this disk with either MEDIA_STORAGE (web and workers must share the folder).
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
+# A poster replaced, or an activity deleted (删除), keeps its files this long; then beat deletes them
+# from the storage (activities/files.py).
+MEDIA_GRACE_DAYS = env.int("MEDIA_GRACE_DAYS", default=30)
 # Where posters, photos and attachments go: "local" (MEDIA_ROOT) or "s3", an S3-compatible
 # bucket (AWS, MinIO, Aliyun OSS, Tencent COS) through django-storages (kepuri/storage.py).
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")

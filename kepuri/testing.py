@@ -2,7 +2,9 @@
 
 The server reads its settings from the environment it is given, as in
 production; nothing here changes them. Used by ``bench/load.py`` and
-``tests/test_scale_out.py``.
+``tests/test_scale_out.py``. ``database_url`` hands the database of this process
+(a test's, a benchmark's) to the processes they start: workers, beat, scripts.
+Nothing here needs the development requirements (the bench runs without them).
 """
 
 import socket
@@ -12,6 +14,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the virtualenv's scripts (gunicorn)
@@ -25,6 +30,20 @@ PLAIN_HTTP_PRODUCTION = {
     "CSRF_COOKIE_SECURE": "0",
     "SECURE_HSTS_SECONDS": "0",
 }
+
+
+def database_url(name: str | None = None) -> str:
+    """The ``DATABASE_URL`` of this process's database (or of database ``name`` on the same server).
+
+    User and password are quoted whole, so that ``@``, ``:`` or ``/`` in them cannot
+    break the URL; a server given by no host is reached over TCP on this machine.
+    """
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{credentials}@{host}:{port}/{name or db['NAME']}"
 
 
 def free_port() -> int:

@@ -25,9 +25,12 @@ def admin_login(request):
     """The admin signs in through the site's own login, with its limits.
 
     A signed-in user without admin rights is refused here: the site's login
-    would send them straight back to the admin, and round again.
+    would send them straight back to the admin, and round again. A staff account
+    (后台登录) that was given no role is told so, and whom to ask.
     """
     if request.user.is_authenticated and not admin.site.has_permission(request):
+        if request.user.is_staff:
+            return render(request, "admin/no_role.html", status=403)
         raise PermissionDenied
     query = request.GET.urlencode()
     return redirect(reverse("accounts:login") + (f"?{query}" if query else ""))

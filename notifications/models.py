@@ -22,6 +22,8 @@ class Message(models.Model):
         SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
+        # The recipient's account was 停用 when the message was queued or due to go out.
+        SKIPPED = "skipped", "未发送（账号已停用）"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="收件人", on_delete=models.CASCADE, related_name="messages"

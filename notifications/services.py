@@ -1,4 +1,5 @@
-"""The outbox: queue messages once per key, deliver SMS at most once, report the tasks' health."""
+"""The outbox: queue messages once per key, deliver SMS at most once, send nothing to an inactive
+account, report the tasks' health."""
 
 import logging
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 import sms
@@ -83,15 +84,50 @@ def enqueue(notices, *, channels=(Message.Channel.SITE, Message.Channel.SMS), ch
     return seen
 
 
+# --- who receives nothing -----------------------------------------------------------------
+
+# Why a message is not sent: shown with it in the admin (消息 → 状态 未发送).
+INACTIVE = "收件人账号已停用，未发送"
+
+
+def receives_messages(user) -> bool:
+    """The outbox's one rule on recipients: an account 停用 by an admin or 注销 by its owner gets nothing."""
+    return user.is_active and user.deleted_at is None
+
+
+def _inactive_recipients(ids) -> dict[int, bool]:
+    """Of the accounts ``ids``, those that receive nothing (``receives_messages``): id → deleted."""
+    inactive = get_user_model().objects.filter(Q(is_active=False) | Q(deleted_at__isnull=False), pk__in=ids)
+    return {pk: deleted_at is not None for pk, deleted_at in inactive.values_list("pk", "deleted_at")}
+
+
 def _write(rows: list[Message]) -> None:
-    """Store the rows, but none for a deleted account (注销): it has no number, and nobody reads its inbox."""
-    recipients = {row.recipient_id for row in rows}
-    deleted = set(
-        get_user_model()
-        .objects.filter(pk__in=recipients, deleted_at__isnull=False)
-        .values_list("pk", flat=True)
-    )
-    kept = [row for row in rows if row.recipient_id not in deleted]
+    """Store the rows; those of an account that receives nothing are kept from being sent.
+
+    - 停用 (an admin): the rows are stored as ``skipped``, SMS and site alike, with
+      the reason: an admin sees in 消息 what was not sent and why; the SMS never goes
+      out and the inbox never shows them, not even after 启用 (a reminder or a
+      decision of that time is not sent late);
+    - 注销 (the owner): no row at all. The account is erased (``erase_inbox``), it has
+      no number and nobody reads its inbox; the count is logged.
+    """
+    inactive = _inactive_recipients({row.recipient_id for row in rows})
+    kept, dropped, skipped = [], 0, 0
+    for row in rows:
+        if row.recipient_id not in inactive:
+            kept.append(row)
+        elif inactive[row.recipient_id]:
+            dropped += 1
+        else:
+            row.state, row.sent_at, row.last_error = Message.State.SKIPPED, None, INACTIVE
+            kept.append(row)
+            skipped += 1
+    if skipped or dropped:
+        logger.info(
+            "Messages not sent: %d to accounts 停用 (stored as skipped), %d to deleted accounts (not stored)",
+            skipped,
+            dropped,
+        )
     Message.objects.bulk_create(kept, ignore_conflicts=True)
 
 
@@ -143,6 +179,11 @@ def _deliver_after_commit() -> None:
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+    skipped: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.skipped
 
 
 def _claim(batch: int) -> list[Message]:
@@ -165,14 +206,22 @@ def deliver_sms(*, max_messages: int | None = None) -> DeliveryReport:
 
     A row claimed by a worker that dies before marking it stays "sending":
     admins see it as stuck and decide to resend; nothing resends it blindly.
+    An SMS whose recipient was 停用 after it was queued is marked ``skipped``, not sent.
     """
     backend = sms.get_backend()
     report = DeliveryReport()
-    while max_messages is None or report.sent + report.failed < max_messages:
+    while max_messages is None or report.handled < max_messages:
         batch = _claim(CLAIM_BATCH)
         if not batch:
             break
         for message in batch:
+            if not receives_messages(message.recipient):
+                logger.info("SMS %s to %s not sent: account inactive", message.pk, message.recipient_id)
+                Message.objects.filter(pk=message.pk, state=Message.State.SENDING).update(
+                    state=Message.State.SKIPPED, last_error=INACTIVE
+                )
+                report.skipped += 1
+                continue
             text = f"【{settings.SMS_SIGN_NAME}】{message.body}"
             outgoing = sms.SmsMessage(
                 phone=message.recipient.phone,
@@ -219,7 +268,10 @@ def stuck(now: datetime | None = None):
 
 
 def inbox(user):
-    return Message.objects.filter(recipient=user, channel=Message.Channel.SITE)
+    """``user``'s site messages; none kept from them while their account was 停用 (``_write``)."""
+    return Message.objects.filter(recipient=user, channel=Message.Channel.SITE).exclude(
+        state=Message.State.SKIPPED
+    )
 
 
 def unread(user):

@@ -8,27 +8,17 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import SmsCode
 from accounts.tasks import purge_expired_sms_codes
 from kepuri.celery import app as celery_app
 from kepuri.logs import REQUEST_ID
+from kepuri.testing import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url() -> str:
-    """The URL of the test database, for a process outside this one."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"])
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def code(phone, expires_at):

@@ -29,7 +29,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from activities.reports import Report
-from kepuri.testing import PLAIN_HTTP_PRODUCTION, ROOT, free_port, start_gunicorn, stop
+from kepuri.testing import PLAIN_HTTP_PRODUCTION, ROOT, database_url, free_port, start_gunicorn, stop
 from notifications.models import Message
 from public import pagecache
 from reviews.models import ReviewerRole
@@ -37,7 +37,6 @@ from sms.models import SentSms
 from tests.factories import PASSWORD, UserFactory, make_activity, make_change
 from tests.reviews.conftest import unit
 from tests.support import header_text, text_of
-from tests.test_celery_wiring import database_url
 from tests.workers import (
     beat_state_with_due,
     delete_queue,

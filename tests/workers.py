@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from activities.models import Campaign
 from kepuri.celery import app as celery_app
+from kepuri.testing import database_url
 from notifications.beat import HeartbeatScheduler
 from sms.models import SentSms
 from tests.factories import UserFactory, make_activity
-from tests.test_celery_wiring import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = open(os.environ.get("WORKER_LOG", os.devnull), "ab")  # noqa: SIM115  (the workers' output, to debug)

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg2
 import pytest
@@ -22,19 +21,12 @@ from django.db import connection
 
 from activities import services, transitions
 from activities.models import Activity, ReviewDecision
+from kepuri.testing import database_url
 from tests.factories import UserFactory, make_activity
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(django_settings.BASE_DIR)
-
-
-def database_url(name: str) -> str:
-    s = connection.settings_dict
-    credentials = quote(s["USER"] or "", safe="") + (
-        f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else ""
-    )
-    return f"postgres://{credentials}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{name}"
 
 
 def connect(name: str):
@@ -116,7 +108,7 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_records(
 
     backup = run(
         ["scripts/backup.sh", str(tmp_path / "backups")],
-        DATABASE_URL=database_url(connection.settings_dict["NAME"]),
+        DATABASE_URL=database_url(),
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
     )
     folder = Path(backup.stdout.strip().splitlines()[-1])
