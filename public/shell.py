@@ -18,10 +18,12 @@ what is theirs and three small templates, instead of eight queries and the
 whole page with its twenty comments.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.files.images import get_image_dimensions
 from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -33,6 +35,8 @@ from reviews import access
 
 from . import pagecache, rules, selectors, seo
 from .models import Comment
+
+logger = logging.getLogger(__name__)
 
 COMMENTS_PAGE_SIZE = 20
 SLOT = re.compile(r"<!--slot:([a-z-]+)(?::(\d+))?-->")
@@ -82,10 +86,28 @@ class Shell:
         return "".join(html + (part(name, arg) if name else "") for html, name, arg in self.pieces)
 
 
+def _size(image) -> tuple[int, int] | None:
+    """An image's width and height, read from its first bytes, for the page's ``<img>``: the
+    browser keeps its box before it loads, and nothing below it moves (layout shift)."""
+    if not image:
+        return None
+    try:
+        width, height = get_image_dimensions(image)
+    except Exception as exc:  # any storage's failure: the picture without its size
+        logger.warning("No size for %s: %s", image.name, exc)
+        return None
+    return (width, height) if width and height else None
+
+
 def _build(activity: Activity, comments_page) -> Shell:
     comments = Paginator(selectors.visible_comments(activity), COMMENTS_PAGE_SIZE).get_page(comments_page)
     public = rules.visibility(activity) == rules.Visibility.PUBLIC
-    context = {"activity": activity, "comments": comments, "public": public}
+    context = {
+        "activity": activity,
+        "comments": comments,
+        "public": public,
+        "poster_size": _size(activity.poster_page),
+    }
     html = render_to_string("public/activity_shell.html", context)
     return Shell.parse(activity, html, seo.head_of(activity, public=public))
 

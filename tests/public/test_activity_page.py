@@ -420,3 +420,26 @@ def test_me_with_a_session_naming_no_account_or_a_bad_id_is_a_visitor(client, ap
         assert me(client, approved)["signed_in"] is False
         assert client.post(f"/a/{approved.public_code}/like/", {"on": "1"}).status_code == 302  # to 登录
     assert Like.objects.count() == 0
+
+
+def test_the_poster_keeps_its_box_before_it_loads(client, organiser, caplog):
+    """The 宣传图 carries its own width and height, so the facts below it never jump (layout shift);
+    a file that cannot be read leaves the picture without them, and the page answers."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 1280), "#2a6").save(buffer, "JPEG")
+    name = default_storage.save("activities/box/poster-page.jpg", ContentFile(buffer.getvalue()))
+    tall = make_activity(organiser, status="approved", poster_page=name)
+    page = client.get(f"/a/{tall.public_code}/").content.decode()
+    assert f'src="/media/{name}"' in page and 'width="900" height="1280"' in page
+
+    missing = make_activity(organiser, status="approved", poster_page="activities/box/gone.jpg")
+    response = client.get(f"/a/{missing.public_code}/")
+    assert response.status_code == 200
+    assert 'src="/media/activities/box/gone.jpg"' in response.content.decode()
+    assert "No size for activities/box/gone.jpg" in caplog.text
