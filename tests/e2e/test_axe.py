@@ -18,6 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.test_csp_every_page import NOT_PAGES, log_in
 from tests.hardening.matrix import ROLES, url_names, url_of, world
@@ -152,6 +153,18 @@ DISABLED_CONTRAST = """selector => {
 }"""
 
 
+def force(cdp, node: int, state: list[str]) -> bool:
+    """Force ``state`` on a control; False when the page's script has replaced it meanwhile (the
+    reader's header filled in from /a/<code>/me): its replacement is judged in its own state by axe."""
+    try:
+        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": state})
+    except PlaywrightError as error:
+        if "Could not find node" not in str(error):
+            raise
+        return False
+    return True
+
+
 def contrast_in_each_state(page, source: str) -> list[str]:
     """color-contrast violations with every control hovered, then focused, then pressed."""
     cdp = page.context.new_cdp_session(page)
@@ -162,8 +175,7 @@ def contrast_in_each_state(page, source: str) -> list[str]:
     page.evaluate(source)
     found = []
     for state in STATES:
-        for node in controls:
-            cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": state})
+        controls = [node for node in controls if force(cdp, node, state)]
         violations = page.evaluate(
             "options => axe.run(document, options).then(result => result.violations)",
             {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations"]},
@@ -174,7 +186,7 @@ def contrast_in_each_state(page, source: str) -> list[str]:
             for node in violation["nodes"]
         ]
     for node in controls:
-        cdp.send("CSS.forcePseudoState", {"nodeId": node, "forcedPseudoClasses": []})
+        force(cdp, node, [])
     cdp.detach()
     return found
 
@@ -190,7 +202,7 @@ def test_controls_keep_their_contrast_in_every_state(page, live_server, role, ax
     for name in STATE_PAGES[role]:
         url = url_of(name, patterns[name], here["args"], here["message"])
         assert page.goto(live_server.url + url).status == 200, (name, role)
-        page.wait_for_load_state("load")
+        page.wait_for_load_state("networkidle")  # the page's own script has filled it in
         found += [f"{name} as {role} {problem}" for problem in contrast_in_each_state(page, axe_source)]
         found += [
             f"{name} as {role} disabled {problem}" for problem in page.evaluate(DISABLED_CONTRAST, DISABLED)
