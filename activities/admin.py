@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
+from kepuri.admin import ReadOnlyAdmin
 from kepuri.admin_filters import timestamp_set_filter
 
 from . import services, transitions
@@ -154,19 +155,10 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewDecision)
-class ReviewDecisionAdmin(admin.ModelAdmin):
+class ReviewDecisionAdmin(ReadOnlyAdmin):
     """The log is append-only: nobody edits or deletes it, here or anywhere."""
 
     list_display = ("at", "activity", "actor", "from_status", "to_status", "reason")
     list_filter = ("to_status",)
     search_fields = ("activity__name", "actor__phone", "reason")
     list_select_related = ("activity", "actor")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

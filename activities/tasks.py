@@ -4,6 +4,8 @@ from datetime import date
 from celery import shared_task
 from django.db import DatabaseError
 
+from notifications.services import run_daily
+
 from . import files, reminders
 
 
@@ -14,6 +16,10 @@ def delete_unused_files() -> dict:
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
-def send_reminders(day: str | None = None) -> dict:
-    """The day's deadline reminders (beat: daily at REMINDER_HOUR, Asia/Shanghai)."""
+def send_reminders(day: str | None = None, scheduled: bool = False) -> dict | None:
+    """The day's deadline reminders. Beat asks every minute (``scheduled``): they go out at
+    REMINDER_HOUR, Asia/Shanghai, once a day (``notifications.services.run_daily``); sent by hand,
+    the given day's (or today's) run now."""
+    if scheduled:
+        return run_daily("reminders", reminders.queue_reminders)
     return reminders.queue_reminders(date.fromisoformat(day) if day else None)

@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from kepuri.admin import ReadOnlyAdmin
 from kepuri.admin_filters import timestamp_set_filter
 
 from . import services
@@ -11,22 +12,13 @@ from .models import Region, SupervisingUnit
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     """The division list is loaded by a migration; admins read it, they do not edit it."""
 
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level", ("parent", admin.RelatedOnlyFieldListFilter))
     search_fields = ("code", "name", "parent__name")
     list_select_related = ("parent",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 StatusFilter = timestamp_set_filter("retired_at", "状态", set_label="已停用", unset_label="在用")

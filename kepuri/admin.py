@@ -16,6 +16,19 @@ def has_admin_role(user) -> bool:
     return user.is_superuser or bool(user.get_all_permissions())
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list admins read and never edit: records of what happened, reference data."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class KepuriAdminSite(admin.AdminSite):
     """The admin, for staff with a role, with the background tasks' health on its front page."""
 

@@ -17,7 +17,6 @@ Every variable is listed in the README.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
@@ -190,14 +189,21 @@ AUDIENCE_BOT_PATTERN = env.str(
         r"|aiohttp|go-http-client|java/|okhttp|scrapy|wrk"
     ),
 )
+# The daily jobs are asked for every minute and run from REMINDER_HOUR:MINUTE until one run of the day
+# has finished (notifications.services.run_daily): a worker killed in the middle of one, or beat
+# down at the hour, is made good a minute later.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {
         "task": "activities.tasks.send_reminders",
-        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+        "schedule": 60.0,
+        "kwargs": {"scheduled": True},
+        "options": {"expires": 60.0},
     },
     "review-digests": {
         "task": "reviews.tasks.send_review_digests",
-        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+        "schedule": 60.0,
+        "kwargs": {"scheduled": True},
+        "options": {"expires": 60.0},
     },
     "deliver-sms": {"task": "notifications.tasks.deliver_sms", "schedule": 60.0},
     "worker-heartbeat": {"task": "notifications.tasks.heartbeat", "schedule": 60.0},

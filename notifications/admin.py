@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from kepuri.admin import ReadOnlyAdmin
+
 from . import kinds, services
-from .models import Heartbeat, Message
+from .models import DailyRun, Heartbeat, Message
 
 
 class StuckFilter(admin.SimpleListFilter):
@@ -75,3 +77,11 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DailyRun)
+class DailyRunAdmin(ReadOnlyAdmin):
+    """Whether today's reminders and digests went out: 完成于 empty after the hour means a run was cut."""
+
+    list_display = ("job", "day", "started_at", "finished_at", "attempts")
+    list_filter = ("job",)

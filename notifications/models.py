@@ -86,3 +86,26 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class DailyRun(models.Model):
+    """A daily job's run (the reminders, the reviewers' digests) for one day, Asia/Shanghai.
+
+    Beat asks for the job every minute; it runs only until it has finished once
+    that day (``notifications.services.run_daily``): a worker killed in the middle
+    of it, or beat down at the hour, is made good a minute later.
+    """
+
+    job = models.CharField("任务", max_length=40)
+    day = models.DateField("日期")
+    started_at = models.DateTimeField("最近开始于")
+    finished_at = models.DateTimeField("完成于", null=True, blank=True)
+    attempts = models.PositiveIntegerField("运行次数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每日任务"
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="daily_run_once_per_day")]
+        ordering = ["-day", "job"]
+
+    def __str__(self):
+        return f"{self.job} {self.day}"

@@ -2,8 +2,9 @@
 account, report the tasks' health."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,8 +14,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import sms
+from kepuri.locks import try_lock
 
-from .models import Heartbeat, Message
+from .models import DailyRun, Heartbeat, Message
 
 logger = logging.getLogger(__name__)
 
@@ -289,6 +291,45 @@ def mark_read(user, *, message_id=None) -> int:
     if message_id is not None:
         messages = messages.filter(pk=message_id)
     return messages.update(read_at=timezone.now())
+
+
+# --- daily jobs -------------------------------------------------------------------------------
+
+# How long after REMINDER_HOUR:MINUTE a day's job that has not finished is still run: a run killed
+# at 09:00 is made good at 09:01, one whose database was down all morning not in the evening.
+CATCH_UP = timedelta(hours=3)
+
+
+def run_daily(job: str, work: Callable[[date], object], *, now: datetime | None = None):
+    """Run ``work(today)`` for beat's daily ``job``, which beat asks for every minute.
+
+    It runs from today's REMINDER_HOUR:MINUTE (Asia/Shanghai) for CATCH_UP,
+    until one run has finished; a run in progress elsewhere (another worker, a
+    second beat) is left alone. A worker killed in the middle of it, or beat
+    down at the hour, is made good at the next minute, not an hour later when
+    the broker gives the unacknowledged task out again. The messages a job
+    queues are keyed per day, so a run taken up again tells nobody twice.
+    Returns what ``work`` returned, or None when nothing was due.
+    """
+    now = timezone.localtime(now)
+    due = now.replace(hour=settings.REMINDER_HOUR, minute=settings.REMINDER_MINUTE, second=0, microsecond=0)
+    if not due <= now < due + CATCH_UP:
+        return None
+    today = now.date()
+    if DailyRun.objects.filter(job=job, day=today, finished_at__isnull=False).exists():
+        return None
+    with try_lock(f"notifications.daily:{job}:{today}") as taken:
+        if not taken:
+            return None
+        run, _ = DailyRun.objects.get_or_create(job=job, day=today, defaults={"started_at": now})
+        if run.finished_at is not None:  # finished between the check and the lock
+            return None
+        if run.attempts:
+            logger.warning("The daily %s of %s did not finish (%d runs); again", job, today, run.attempts)
+        DailyRun.objects.filter(pk=run.pk).update(started_at=timezone.now(), attempts=F("attempts") + 1)
+        result = work(today)
+        DailyRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    return result
 
 
 # --- health ---------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
+from notifications.services import run_daily
+
 from . import bulk, screen, services, statistics
 from .models import BulkApproval, ExportJob
 
@@ -43,8 +45,11 @@ def bulk_approve(job_id: str) -> None:
 
 
 @shared_task(autoretry_for=(DatabaseError,), retry_backoff=True, retry_backoff_max=600, max_retries=5)
-def send_review_digests(day: str | None = None) -> int:
-    """Each reviewer's count of what waits (beat: daily at REMINDER_HOUR, Asia/Shanghai)."""
+def send_review_digests(day: str | None = None, scheduled: bool = False) -> int | None:
+    """Each reviewer's count of what waits. Beat asks every minute (``scheduled``): once a day from
+    REMINDER_HOUR, Asia/Shanghai (``notifications.services.run_daily``); sent by hand, now."""
+    if scheduled:
+        return run_daily("review_digests", services.send_review_digests)
     return services.send_review_digests(date.fromisoformat(day) if day else None)
 
 
