@@ -6,7 +6,7 @@
   added in v1, none is renamed or removed;
 - ``detail``: the same Chinese sentence the site shows for the same refusal;
 - ``fields``: for 422, each field's messages, under the request's field names;
-- ``retry_after``: for 429 (and the ``Retry-After`` header), seconds to wait.
+- ``retry_after``: for 429 and 503 (and the ``Retry-After`` header), seconds to wait.
 
 A refusal of a service (``kepuri.errors.Refusal``) keeps its code and message;
 REST framework's own exceptions (authentication, parsing, throttling, a body
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from activities.services import IncompleteReport
-from kepuri.errors import Refusal
+from kepuri.errors import Refusal, error_body, unavailable
 
 NOT_FOUND = "您访问的内容不存在或已删除"
 LOG_IN_FIRST = "请先登录"
@@ -63,6 +63,7 @@ CODES: dict[str, tuple[int, str]] = {
     "login_locked": (429, "登录失败次数过多，手机号已锁定，retry_after 秒后再试"),
     "sms_unavailable": (503, "短信服务暂时不可用"),
     "sso_unavailable": (503, "科普中国账号服务暂时无法访问"),
+    "unavailable": (503, "服务暂时不可用（数据库重启、存储空间不足）：retry_after 秒后再试"),
 }
 
 
@@ -148,14 +149,13 @@ def _translate(exc) -> ApiError | None:
         return ApiError("unsupported_media_type", "不支持的请求内容类型，请发送 JSON 或表单")
     if isinstance(exc, exceptions.NotAcceptable):
         return ApiError("not_acceptable", "无法提供所要求的内容类型，请接受 application/json")
+    if problem := unavailable(exc):
+        return ApiError(problem.code, problem.message, retry_after=problem.retry_after)
     return None
 
 
 def body(error: ApiError) -> dict:
-    data = {"code": error.code, "detail": error.message, "fields": error.fields}
-    if error.retry_after is not None:
-        data["retry_after"] = error.retry_after
-    return data
+    return error_body(error.code, error.message, fields=error.fields, retry_after=error.retry_after)
 
 
 def exception_handler(exc, context):

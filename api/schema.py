@@ -25,7 +25,11 @@ deleting the account and an admin's 停用 revoke every token of the account.
 
 **Errors** share one shape: `{"code": "window_closed", "detail": "活动填报已于2020年9月25日截止",
 "fields": {}}` — `code` is stable for programs, `detail` is the sentence the site shows, `fields`
-holds each field's messages (422), `retry_after` the seconds to wait (429, also `Retry-After`).
+holds each field's messages (422), `retry_after` the seconds to wait (429 and 503, also
+`Retry-After`). `503 unavailable` means the platform is away for a moment (the database restarting,
+the disk full): send the same request again after `retry_after` seconds, a few times. A write sent
+again is not done twice (a submission carries its `creation_token`, 点赞 and 收藏 set a state, 打卡 and
+a comment repeated are the first one).
 
 **Limits.** {per_account} requests a minute per signed-in account and {per_address} per client
 address (the public reads — the list, an activity, the campaign, the directory — count no
@@ -50,7 +54,7 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), help_text="各字段的错误提示（422）"
     )
-    retry_after = serializers.IntegerField(required=False, help_text="需等待的秒数（429）")
+    retry_after = serializers.IntegerField(required=False, help_text="需等待的秒数（429、503）")
 
     class Meta:
         ref_name = "Error"
@@ -73,7 +77,8 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 class AutoSchema(BaseAutoSchema):
     def _codes(self) -> set[str]:
-        codes = {"parse_error", "token_invalid", "rate_limited"}  # parse_error: any query with a NUL
+        # parse_error: any query with a NUL; unavailable: the database restarting, the disk full.
+        codes = {"parse_error", "token_invalid", "rate_limited", "unavailable"}
         if self.method in WRITES or self._has_query():
             codes |= {"invalid"}
         if self.method in WRITES:

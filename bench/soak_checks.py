@@ -14,7 +14,10 @@ Each invariant is printed with its figure and whether it holds:
 - no 5xx (nor unanswered request) outside a fault's window and its recovery time; the recovery
   time after each fault (from its end to the first success of what failed during it);
 - app servers' and workers' resident memory at start and end (growth ≤ 10 %);
-- the error budget: failed requests ≤ 0.1 % of all.
+- the error budget: failed requests ≤ 0.1 % of all. An operation fails when its last answer is
+  wrong: a 503 with Retry-After is sent again after it, up to three times, as the site's clients do
+  (the 503 page reloads itself, the page's script repeats a tap, the API tells its clients to);
+  those 503s are counted and printed, and one outside a fault's window is still a finding.
 """
 
 import json
@@ -103,7 +106,10 @@ def _server_side(record) -> bool:
 
 def report(soak) -> "Text":
     connections.close_all()
-    records = _read_log(soak.folder / "load.jsonl")
+    attempts = _read_log(soak.folder / "load.jsonl")
+    # A 503 whose Retry-After the client honoured is a line of its own; the operation is its last line.
+    retried = [r for r in attempts if r.get("retried")]
+    records = [r for r in attempts if not r.get("retried")]
     start = soak.load_start
     rep = Report()
     out = []
@@ -163,7 +169,9 @@ def report(soak) -> "Text":
             f"{len(inside)}（5xx/无应答 {sum(_server_side(r) for r in inside)}） | {fault['what']} |"
         )
     outside = [
-        r for r in failed if _server_side(r) and not any(r["e"] >= b and r["s"] <= e for b, e in windows)
+        r
+        for r in failed + retried
+        if _server_side(r) and not any(r["e"] >= b and r["s"] <= e for b, e in windows)
     ]
 
     # --- invariants from SQL ---------------------------------------------------------------------------
@@ -220,7 +228,8 @@ def report(soak) -> "Text":
         "错误预算：失败请求 ≤ 0.1 %",
         f"{len(failed)} / {len(records):,} = {share:.3%}（5xx/无应答 {sum(_server_side(r) for r in failed)}，"
         f"其他 {sum(not _server_side(r) for r in failed)}；故障窗口之外 {len(calm)} = "
-        f"{len(calm) / max(1, len(records)):.3%}）",
+        f"{len(calm) / max(1, len(records)):.3%}；503 按 Retry-After 重发 {len(retried)} 次，"
+        f"涉及 {len({(r['t'], r['k']) for r in retried})} 个操作）",
         share <= ERROR_BUDGET,
     )
     rep.check(

@@ -12,7 +12,8 @@ writes it: session cookies, bearer tokens, codes, pending activities, each
 "once" item used at most once). Every HTTP request is a line of the log:
 
     {"t": due, "s": sent, "e": answered (epoch seconds), "k": kind, "st": status (0: no answer),
-     "ok": as expected, "err": the exception, "up": the app server nginx used, "x": what it did}
+     "ok": as expected, "err": the exception, "up": the app server nginx used, "x": what it did,
+     "retried": n (a 503 whose Retry-After was honoured: the n-th attempt, sent again)}
 
 Needs only aiohttp (a runtime dependency of the project, through the SMS SDK): it
 imports nothing of Django, so its CPU is not the site's.
@@ -29,6 +30,8 @@ import uuid
 
 import aiohttp
 
+RETRIES = 3  # a 503's Retry-After honoured this many times, as the site's own clients do
+MAX_WAIT = 30.0
 PHONE_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 CODE_IN_LOCATION = re.compile(r"/activities/([A-Za-z0-9]+)/")
 
@@ -76,19 +79,31 @@ class Load:
         return self.rng.choice(items)
 
     async def send(self, session, record, method, path, *, headers, **body) -> tuple[int, dict, str]:
-        """One request; its line in the log (``record`` holds the operation's due time and kind)."""
-        record = {**record, "s": time.time()}
-        status, answer_headers, text = 0, {}, ""
-        try:
-            async with session.request(
-                method, self.base + path, headers=self.headers(headers), allow_redirects=False, **body
-            ) as response:
-                status, answer_headers = response.status, response.headers
-                text = await response.text(errors="replace")
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            record["err"] = f"{type(exc).__name__}: {exc}"[:200]
-        record.update(e=time.time(), st=status, up=answer_headers.get("X-Upstream", ""))
-        return status, answer_headers, text, record
+        """One request; its line in the log (``record`` holds the operation's due time and kind).
+
+        A 503 with Retry-After (the site away for a moment: kepuri.views.server_error) is sent again
+        after that many seconds, up to RETRIES times, as the site's clients do: the page reloads
+        itself, the page's script repeats the tap, the API tells its clients to. Each answer
+        retried is a line of its own marked ``"retried": n``; the operation's outcome is the last.
+        """
+        for attempt in range(RETRIES + 1):
+            sent = {**record, "s": time.time()}
+            status, answer_headers, text = 0, {}, ""
+            try:
+                async with session.request(
+                    method, self.base + path, headers=self.headers(headers), allow_redirects=False, **body
+                ) as response:
+                    status, answer_headers = response.status, response.headers
+                    text = await response.text(errors="replace")
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                sent["err"] = f"{type(exc).__name__}: {exc}"[:200]
+            sent.update(e=time.time(), st=status, up=answer_headers.get("X-Upstream", ""))
+            wait = _seconds(answer_headers.get("Retry-After")) if status == 503 else None
+            if wait is None or attempt == RETRIES or self.stopping:
+                return status, answer_headers, text, sent
+            self.write({**sent, "retried": attempt + 1}, False)
+            await asyncio.sleep(min(wait, MAX_WAIT))
+        raise AssertionError("unreachable")
 
     def write(self, record, ok: bool, **extra) -> None:
         record["ok"] = ok
@@ -262,6 +277,13 @@ class Load:
             await session.close()
             self.log.close()
         print(json.dumps({"operations": n, "start": start, "end": end}), flush=True)
+
+
+def _seconds(value) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _json(text: str) -> dict:

@@ -6,6 +6,8 @@ from public import views as public_views
 
 from . import views
 
+handler500 = "kepuri.views.server_error"
+
 urlpatterns = [
     path("api/v1/", include("api.urls")),  # first: its busiest paths are matched before the site's
     path("", public_views.home, name="home"),

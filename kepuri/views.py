@@ -1,18 +1,51 @@
+import sys
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views import defaults
 from django.views import static as static_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from kepuri.errors import error_body, unavailable
 from kepuri.uploads import MEDIA_TYPES
 from notifications.services import task_health as read_task_health
+
+
+def server_error(request):
+    """handler500: a part of the platform away for a moment (``kepuri.errors.unavailable``) is a 503
+    with Retry-After and what to do, in the shape the caller reads; anything else Django's 500.
+
+    - the API: its error shape, code ``unavailable`` (what ``api.errors`` answers inside its views);
+    - the page's script (XMLHttpRequest): ``{"ok": false, "message": …}`` as its refusals, which it
+      shows and asks again after Retry-After;
+    - a page: 503.html, which reloads itself after Retry-After when it was a GET (a POST is not
+      repeated: the browser's back button returns to the form as it was typed).
+
+    Rendered without the request's context, as Django's 500 is: the database may be the part away.
+    """
+    problem = unavailable(sys.exc_info()[1])
+    if problem is None:
+        return defaults.server_error(request)
+    if request.path.startswith("/api/"):
+        body = error_body(problem.code, problem.message, retry_after=problem.retry_after)
+        response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    elif request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        body = {"ok": False, "message": problem.message, "retry_after": problem.retry_after}
+        response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
+    else:
+        context = {"problem": problem, "reload": request.method in ("GET", "HEAD")}
+        response = HttpResponse(loader.get_template("503.html").render(context), status=503)
+    response["Retry-After"] = str(problem.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_safe

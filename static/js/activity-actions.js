@@ -45,15 +45,25 @@
     return found ? decodeURIComponent(found.slice("csrftoken=".length)) : token;
   }
 
+  // A 503 says the site is away for a moment (the database restarting: kepuri.views.server_error)
+  // and when to ask again: the tap is sent again then, up to RETRIES times, the reader told so.
+  const RETRIES = 3;
+  const pause = (seconds) => new Promise((resolve) => { setTimeout(resolve, seconds * 1000); });
+
   async function post(url, body) {
     if (body instanceof FormData) body.delete("csrfmiddlewaretoken");  // the header's decides
-    const response = await fetch(url, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken() },
-    });
-    return response.json();
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetch(url, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "XMLHttpRequest", "X-CSRFToken": csrfToken() },
+      });
+      const wait = Number(response.headers.get("Retry-After"));
+      if (response.status !== 503 || !wait || attempt >= RETRIES) return response.json();
+      say(`服务暂时不可用，${wait} 秒后自动重试…`, false);
+      await pause(wait);
+    }
   }
 
   function commentDone(form, data) {

@@ -76,6 +76,7 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Machine codes api.schema documents for every operation that the run does not provoke.
 GENERIC = {
     "rate_limited": "the run lifts the per-minute limits, or every operation would answer only 429",
+    "unavailable": "the database and the media disk stay up in the run (tests/test_unavailable.py)",
 }
 # Codes api.schema documents for every write that one without a request body never gives.
 NO_BODY = {"invalid", "unsupported_media_type"}
