@@ -416,6 +416,7 @@ class Soak:
             "CACHE_KEY_PREFIX": "soak",
             "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
             "CELERY_BEAT_SCHEDULE_FILENAME": str(self.folder / "celerybeat-schedule"),
+            **self.reminder_time(),
             "STATIC_ROOT": str(STATIC_ROOT),
             "MEDIA_ROOT": str(self.media),
             "PRIVATE_MEDIA_ROOT": str(self.folder / "private"),
@@ -529,10 +530,8 @@ class Soak:
         return child
 
     def start_beat(self) -> Child:
-        local = self.reminder_at.astimezone(SHANGHAI)
         command = [str(BIN / "celery"), "-A", "kepuri", "beat", "--loglevel", "INFO"]
-        env = self.environment(REMINDER_HOUR=str(local.hour), REMINDER_MINUTE=str(local.minute))
-        child = Child("beat", command, env=env, log_path=self.logs / "beat.log").start()
+        child = Child("beat", command, env=self.environment(), log_path=self.logs / "beat.log").start()
         self.children["beat"] = child
         return child
 
@@ -750,6 +749,13 @@ class Soak:
         events.append((d - 8, "rss-end"))
         return sorted(events)
 
+    def reminder_time(self) -> dict:
+        """REMINDER_HOUR and REMINDER_MINUTE of the run, for every process once chosen."""
+        if self.reminder_at is None:
+            return {}
+        local = self.reminder_at.astimezone(SHANGHAI)
+        return {"REMINDER_HOUR": str(local.hour), "REMINDER_MINUTE": str(local.minute)}
+
     def choose_reminder_time(self) -> None:
         """The reminders' minute: the first whole minute after 42 % of the run (and 90 s of it)."""
         start = time.time() + self.args.startup_allowance
@@ -779,13 +785,14 @@ class Soak:
             plan_path.write_text(json.dumps(plan, ensure_ascii=False))
             log(f"Plan ready in {time.monotonic() - began:.0f} s")
 
+            # Every process knows the reminders' minute: beat asks every minute, the workers decide.
+            self.choose_reminder_time()
+            log(f"Reminders and digests at {self.reminder_at:%H:%M} Asia/Shanghai")
             self.start_app("app1")
             self.start_app("app2")
             self.start_nginx()
             self.start_worker("worker1")
             self.start_worker("worker2")
-            self.choose_reminder_time()
-            log(f"Reminders and digests at {self.reminder_at:%H:%M} Asia/Shanghai")
             self.start_beat()
             base = f"http://127.0.0.1:{self.ports['lb']}"
 
@@ -824,7 +831,7 @@ class Soak:
                     self.snapshot_owed("before")
                 else:
                     getattr(self, "fault_" + event.replace("-", "_"))()
-            loader.process.wait(timeout=self.seconds + 120)
+            loader.process.wait(timeout=self.seconds + 300)  # its last operations may be retrying
             self.load_end = time.time()
             log("Load done; waiting for the SMS queue to drain")
             drained = soak_checks.drain(timeout=args.drain)

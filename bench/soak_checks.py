@@ -15,7 +15,7 @@ Each invariant is printed with its figure and whether it holds:
   time after each fault (from its end to the first success of what failed during it);
 - app servers' and workers' resident memory at start and end (growth ≤ 10 %);
 - the error budget: failed requests ≤ 0.1 % of all. An operation fails when its last answer is
-  wrong: a 503 with Retry-After is sent again after it, up to three times, as the site's clients do
+  wrong: a 503 with Retry-After is sent again after it, up to five times, as the site's clients do
   (the 503 page reloads itself, the page's script repeats a tap, the API tells its clients to);
   those 503s are counted and printed, and one outside a fault's window is still a finding.
 """
@@ -118,7 +118,7 @@ def report(soak) -> "Text":
     # --- the rate --------------------------------------------------------------------------------------
     operations = [r for r in records if "（宣传图）" not in r["k"]]
     sent_rate = len(operations) / seconds
-    lag = [r["s"] - r["t"] for r in records]
+    lag = [r.get("s0", r["s"]) - r["t"] for r in records]  # the first attempt: retries are not lag
     answered = [r["e"] - r["t"] for r in records if r["ok"]]
     failed = [r for r in records if _failure(r)]
 

@@ -13,7 +13,8 @@ writes it: session cookies, bearer tokens, codes, pending activities, each
 
     {"t": due, "s": sent, "e": answered (epoch seconds), "k": kind, "st": status (0: no answer),
      "ok": as expected, "err": the exception, "up": the app server nginx used, "x": what it did,
-     "retried": n (a 503 whose Retry-After was honoured: the n-th attempt, sent again)}
+     "retried": n (a 503 whose Retry-After was honoured: the n-th attempt, sent again),
+     "s0": when the operation's first attempt was sent}
 
 Needs only aiohttp (a runtime dependency of the project, through the SMS SDK): it
 imports nothing of Django, so its CPU is not the site's.
@@ -30,7 +31,7 @@ import uuid
 
 import aiohttp
 
-RETRIES = 3  # a 503's Retry-After honoured this many times, as the site's own clients do
+RETRIES = 5  # a 503's Retry-After honoured this many times, as the site's own clients do
 MAX_WAIT = 30.0
 PHONE_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 CODE_IN_LOCATION = re.compile(r"/activities/([A-Za-z0-9]+)/")
@@ -86,8 +87,9 @@ class Load:
         itself, the page's script repeats the tap, the API tells its clients to. Each answer
         retried is a line of its own marked ``"retried": n``; the operation's outcome is the last.
         """
+        first = time.time()
         for attempt in range(RETRIES + 1):
-            sent = {**record, "s": time.time()}
+            sent = {**record, "s": time.time(), "s0": first}
             status, answer_headers, text = 0, {}, ""
             try:
                 async with session.request(
@@ -272,7 +274,7 @@ class Load:
                 task.add_done_callback(tasks.discard)
                 n += 1
             if tasks:
-                await asyncio.wait(tasks, timeout=timeout + 5)
+                await asyncio.wait(tasks, timeout=timeout + 5 + RETRIES * MAX_WAIT)  # retries pending
         finally:
             await session.close()
             self.log.close()

@@ -47,7 +47,7 @@
 
   // A 503 says the site is away for a moment (the database restarting: kepuri.views.server_error)
   // and when to ask again: the tap is sent again then, up to RETRIES times, the reader told so.
-  const RETRIES = 3;
+  const RETRIES = 5;
   const pause = (seconds) => new Promise((resolve) => { setTimeout(resolve, seconds * 1000); });
 
   async function post(url, body) {
