@@ -47,7 +47,7 @@ def test_a_page_read_while_the_database_is_away_says_so_and_reloads_itself(site)
     assert response["Retry-After"] == "10" and response["Cache-Control"] == "no-store"
     page = response.content.decode()
     assert '<meta http-equiv="refresh" content="10">' in page
-    assert f"{AWAY}本页将在 10 秒后自动刷新。" in text_of(response)
+    assert f"{AWAY}。本页将在 10 秒后自动刷新。" in text_of(response)
     assert "<title>服务暂时不可用 - 全国科普日</title>" in page
     # Back, the same page answers.
     assert site.get("/activities/").status_code == 200
@@ -58,7 +58,7 @@ def test_a_form_sent_while_the_database_is_away_is_not_repeated_by_the_page(site
         response = site.post("/accounts/login/", {"phone": "13800138000", "password": "x"})
     assert response.status_code == 503 and response["Retry-After"] == "10"
     assert "http-equiv" not in response.content.decode()
-    assert "请稍后返回上一页重新提交，已填写的内容仍保留在上一页中。" in text_of(response)
+    assert f"{AWAY}。请稍后返回上一页重新提交，已填写的内容仍保留在上一页中。" in text_of(response)
 
 
 def test_a_tap_while_the_database_is_away_gets_the_scripts_answer(site):

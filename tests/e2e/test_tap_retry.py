@@ -39,3 +39,27 @@ def test_a_tap_answered_503_is_sent_again_after_retry_after(page, live_server):
     expect(page.get_by_role("button", name="已点赞")).to_have_attribute("aria-pressed", "true")
     assert answered == [503, "server"]
     assert Like.objects.filter(activity=activity).count() == 1
+
+
+def test_the_503_page_on_a_phone_says_what_to_do(page, live_server, screenshot):
+    """The page a reader gets while the database is away, as the server renders it (the test client
+    with the database failing at the driver), shown with the site's own styles."""
+    from django.db import OperationalError, connection
+    from django.test import Client
+
+    def database_away(execute, sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with connection.execute_wrapper(database_away):
+        answer = Client(raise_request_exception=False).get("/activities/")
+    assert answer.status_code == 503
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.route(
+        f"{live_server.url}/activities/",
+        lambda route: route.fulfill(status=503, headers={"Content-Type": "text/html; charset=utf-8"},
+                                    body=answer.content),
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/activities/")
+    expect(page.get_by_role("heading", name="服务暂时不可用")).to_be_visible()
+    expect(page.get_by_text("服务暂时不可用，请稍后再试。本页将在 10 秒后自动刷新。")).to_be_visible()
+    screenshot("unavailable-phone")
