@@ -883,7 +883,11 @@ def main():
     parser.add_argument(
         "--sms-delay", type=float, default=0.05, help="seconds the SMS provider takes per message"
     )
-    parser.add_argument("--media-mb", type=int, default=256, help="size of the media disk (tmpfs)")
+    parser.add_argument(
+        "--media-mb", type=int, default=None,
+        help="size of the media disk (tmpfs); default 40 MB a minute of the run, at least 256 "
+        "(an upload keeps some 0.7 MB: the 60-minute run filled 256 MB after 12 minutes)",
+    )  # fmt: skip
     parser.add_argument(
         "--drain", type=float, default=180, help="seconds to wait for the SMS queue after the load"
     )
@@ -898,6 +902,8 @@ def main():
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs, load log, cluster)")
     args = parser.parse_args()
+    if args.media_mb is None:
+        args.media_mb = max(256, math.ceil(40 * args.minutes))
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server is missing: apt-get install redis-server")
     nginx_binary()
