@@ -43,7 +43,7 @@ def tick(time_machine, when):
     """Beat's minute at ``when``: the scheduled reminders, and what they queued delivered."""
     time_machine.move_to(when, tick=False)
     sms.outbox.clear()
-    result = send_reminders.delay(scheduled=True).get()
+    result = send_reminders(scheduled=True)
     deliver_sms()
     return result, sorted(m.phone for m in sms.outbox)
 
@@ -111,7 +111,7 @@ def test_a_run_that_fails_is_tried_again_at_the_next_minute(time_machine, drafts
     monkeypatch.setattr(reminders, "queue_reminders", database_gone)
     time_machine.move_to(NINE, tick=False)
     with pytest.raises(RuntimeError):
-        send_reminders.delay(scheduled=True).get()
+        send_reminders(scheduled=True)
     assert DailyRun.objects.get(job="reminders", day=DAY).finished_at is None
 
     monkeypatch.setattr(reminders, "queue_reminders", real)
@@ -125,11 +125,11 @@ def test_the_digests_are_a_daily_run_of_their_own(time_machine):
     ReviewerRole.objects.create(user=reviewer, unit=hebei)
     make_activity(UserFactory(), status="pending", owner_unit=hebei)
     time_machine.move_to(NINE - TICK, tick=False)
-    assert send_review_digests.delay(scheduled=True).get() is None
+    assert send_review_digests(scheduled=True) is None
     time_machine.move_to(NINE, tick=False)
-    assert send_review_digests.delay(scheduled=True).get() == 1
+    assert send_review_digests(scheduled=True) == 1
     time_machine.move_to(NINE + timedelta(minutes=1), tick=False)
-    assert send_review_digests.delay(scheduled=True).get() is None
+    assert send_review_digests(scheduled=True) is None
     assert Message.objects.filter(kind="review_digest", recipient=reviewer).count() == 2  # site and SMS
     assert set(DailyRun.objects.values_list("job", "day")) == {("review_digests", DAY)}
 
@@ -137,7 +137,7 @@ def test_the_digests_are_a_daily_run_of_their_own(time_machine):
 def test_sent_by_hand_the_day_runs_whatever_the_hour(time_machine, drafts):
     """``send_reminders`` without ``scheduled`` (an operator, the bench): the given day now."""
     time_machine.move_to(NINE - timedelta(hours=5), tick=False)
-    assert send_reminders.delay("2020-09-22").get()["report_draft"] == 2
+    assert send_reminders("2020-09-22")["report_draft"] == 2
     assert not DailyRun.objects.exists()
 
 
