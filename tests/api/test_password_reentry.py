@@ -7,15 +7,12 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from tests.accounts.test_password_reentry import LOCKED, NEW, PHONE  # the site's words
 from tests.api.conftest import bearer
 from tests.factories import PASSWORD, UserFactory
 from tests.support import last_code, text_of
 
 pytestmark = pytest.mark.django_db
-
-PHONE = "13800138000"
-NEW = "13700137000"
-LOCKED = "该手机号15分钟内连续登录失败5次，已锁定15分钟，请于 09:15 后再试"
 
 
 @pytest.fixture

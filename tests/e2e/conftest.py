@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -65,3 +67,11 @@ def screenshot(page):
             page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
 
     return take
+
+
+def log_in(page, live_server, phone, path="/"):
+    """Sign in through the login form as ``phone`` (the factories' password), then go to ``path``."""
+    page.goto(f"{live_server.url}/accounts/login/?next={path}")
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()

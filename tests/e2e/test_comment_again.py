@@ -4,16 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from public.models import Comment
-from tests.factories import PASSWORD, UserFactory, make_activity
+from tests.e2e.conftest import log_in
+from tests.factories import UserFactory, make_activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, phone, path="/"):
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_the_same_comment_twice_shows_once(page, live_server):

@@ -9,16 +9,10 @@ from activities.models import Activity
 from activities.reports import Report
 from directory.models import Region, SupervisingUnit
 from reviews.models import ReviewerRole
-from tests.factories import PASSWORD, UserFactory, make_activity, make_change
+from tests.e2e.conftest import log_in
+from tests.factories import UserFactory, make_activity, make_change
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, phone, path="/"):
-    page.goto(f"{live_server.url}/accounts/login/?next={path}")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def row(page, name):

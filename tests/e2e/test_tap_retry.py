@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from public.models import Like
-from tests.e2e.test_comment_again import log_in
+from tests.e2e.conftest import log_in
 from tests.factories import UserFactory, make_activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
