@@ -5,10 +5,11 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from kepuri.logs import mask_phone
+
 from . import services, tokens
 from .forms import PhoneField
 from .models import ApiToken, SmsCode, User
-from .phone import mask_phone
 
 # Lists show numbers masked (search still takes the full number); an account's own page shows it in
 # full, for the admin who must contact or correct it.

@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .phone import PHONE_PATTERN, mask_phone, normalize_phone, validate_phone
+from kepuri.logs import mask_phone
+
+from .phone import PHONE_PATTERN, normalize_phone, validate_phone
 
 
 class UserManager(BaseUserManager):

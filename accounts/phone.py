@@ -32,11 +32,6 @@ def validate_phone(value: str) -> None:
         raise ValidationError(INVALID_PHONE_MESSAGE, code="invalid_phone")
 
 
-def mask_phone(phone: str) -> str:
-    """138****8000, for places where the full number need not show."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
-
-
 CONTACT_PHONE_MESSAGE = "请输入手机号码，或带区号的固定电话（如 0971-6123456，分机可写作 0971-6123456转8012）"
 _EXTENSION_RE = re.compile(r"(?P<main>.+?)(?:(?:转|分机|ext\.?|x|#)\s*(?P<ext>[0-9]{1,6}))?", re.ASCII | re.I)
 _LANDLINE_DIGITS_RE = re.compile(r"0[0-9]{9,11}", re.ASCII)

@@ -17,10 +17,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 import sms
 from kepuri.errors import Refusal
+from kepuri.logs import mask_phone
 
 from . import personal_data, ratelimits, tokens
 from .models import DELETED_PHONE_PREFIX, ApiToken, ExternalLogin, SmsCode, User
-from .phone import mask_phone
 
 logger = logging.getLogger(__name__)
 

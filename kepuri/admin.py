@@ -1,6 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
-
-from notifications.services import task_health
+from django.utils.module_loading import import_string
 
 
 def has_admin_role(user) -> bool:
@@ -39,4 +39,5 @@ class KepuriAdminSite(admin.AdminSite):
         return has_admin_role(request.user)
 
     def index(self, request, extra_context=None):
-        return super().index(request, {**(extra_context or {}), "task_health": task_health()})
+        health = import_string(settings.TASK_HEALTH)()
+        return super().index(request, {**(extra_context or {}), "task_health": health})

@@ -224,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": STATS_REFRESH_MINUTES * 60.0},
     },
 }
+# What the admin's front page and /health/tasks/ report on the background tasks (beat, the workers,
+# stuck SMS, daily jobs): a callable returning an object with ok, problems, in_process, beat_at,
+# worker_at, stuck and late_jobs. Named here so that the platform imports no product app.
+TASK_HEALTH = "notifications.services.task_health"
 
 # Rate limits are counted with the `limits` library in Redis when it is there
 # (shared by every app server), otherwise in this process's memory.

@@ -2,16 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from public import views as public_views
-
 from . import views
 
 handler500 = "kepuri.views.server_error"
 
 urlpatterns = [
     path("api/v1/", include("api.urls")),  # first: its busiest paths are matched before the site's
-    path("", public_views.home, name="home"),
-    path("", include("public.urls")),
+    path("", include("public.site_urls")),  # the home page and the public pages
     path("favicon.ico", views.favicon),
     path("health/tasks/", views.task_health),
     path("agreement/", views.agreement, name="agreement"),

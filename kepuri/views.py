@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.views import defaults
 from django.views import static as static_views
 from django.views.decorators.cache import never_cache
@@ -16,7 +17,6 @@ from django.views.decorators.http import require_safe
 
 from kepuri.errors import error_body, unavailable
 from kepuri.uploads import MEDIA_TYPES
-from notifications.services import task_health as read_task_health
 
 
 def server_error(request):
@@ -76,8 +76,9 @@ def favicon(request):
 
 @never_cache
 def task_health(request):
-    """For monitoring: when beat last ticked, when a worker last answered, SMS left stuck (503 if amiss)."""
-    health = read_task_health()
+    """For monitoring: when beat last ticked, when a worker last answered, SMS left stuck, daily jobs not
+    finished (503 if amiss)."""
+    health = import_string(settings.TASK_HEALTH)()
     return JsonResponse(
         {
             "ok": health.ok,
@@ -85,6 +86,7 @@ def task_health(request):
             "beat_at": health.beat_at.isoformat() if health.beat_at else None,
             "worker_at": health.worker_at.isoformat() if health.worker_at else None,
             "stuck_sms": health.stuck,
+            "late_jobs": list(health.late_jobs),
         },
         status=200 if health.ok else 503,
     )

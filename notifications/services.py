@@ -16,6 +16,7 @@ from django.utils import timezone
 import sms
 from kepuri.locks import try_lock
 
+from . import kinds
 from .models import DailyRun, Heartbeat, Message
 
 logger = logging.getLogger(__name__)
@@ -300,6 +301,12 @@ def mark_read(user, *, message_id=None) -> int:
 CATCH_UP = timedelta(hours=3)
 
 
+def daily_due(now: datetime) -> datetime:
+    """When today's daily jobs are due: REMINDER_HOUR:MINUTE of ``now``'s day, Asia/Shanghai."""
+    now = timezone.localtime(now)
+    return now.replace(hour=settings.REMINDER_HOUR, minute=settings.REMINDER_MINUTE, second=0, microsecond=0)
+
+
 def run_daily(job: str, work: Callable[[date], object], *, now: datetime | None = None):
     """Run ``work(today)`` for beat's daily ``job``, which beat asks for every minute.
 
@@ -312,7 +319,7 @@ def run_daily(job: str, work: Callable[[date], object], *, now: datetime | None 
     Returns what ``work`` returned, or None when nothing was due.
     """
     now = timezone.localtime(now)
-    due = now.replace(hour=settings.REMINDER_HOUR, minute=settings.REMINDER_MINUTE, second=0, microsecond=0)
+    due = daily_due(now)
     if not due <= now < due + CATCH_UP:
         return None
     today = now.date()
@@ -336,6 +343,8 @@ def run_daily(job: str, work: Callable[[date], object], *, now: datetime | None 
 
 BEAT_LATE = timedelta(minutes=10)
 WORKER_LATE = timedelta(minutes=10)
+# A daily job not finished this long after it was due is reported (it is still tried until CATCH_UP).
+DAILY_LATE = timedelta(minutes=30)
 
 
 def beat(name: str) -> None:
@@ -348,6 +357,7 @@ class TaskHealth:
     beat_at: datetime | None
     worker_at: datetime | None
     stuck: int
+    late_jobs: tuple[str, ...] = ()  # labels of the daily jobs not finished today though due
 
     @property
     def problems(self) -> list[str]:
@@ -358,6 +368,7 @@ class TaskHealth:
             found.append("后台任务进程（Celery worker）没有响应：短信和提醒不会发出")
         if self.stuck:
             found.append(f"{self.stuck} 条短信发送中断，需要管理员确认后重发")
+        found.extend(f"今天的{job}没有完成：请查看“每日任务”和后台任务进程的日志" for job in self.late_jobs)
         return found
 
     @property
@@ -365,13 +376,27 @@ class TaskHealth:
         return not self.problems
 
 
+def late_daily_jobs(now: datetime | None = None) -> tuple[str, ...]:
+    """The daily jobs that have not finished today though DAILY_LATE has passed since they were due."""
+    now = timezone.localtime(now)
+    if now < daily_due(now) + DAILY_LATE:
+        return ()
+    finished = set(
+        DailyRun.objects.filter(day=now.date(), finished_at__isnull=False).values_list("job", flat=True)
+    )
+    return tuple(label for job, label in kinds.DAILY_JOBS.items() if job not in finished)
+
+
 def task_health() -> TaskHealth:
+    """The background tasks' health (``TASK_HEALTH``: the admin's front page, /health/tasks/)."""
     beats = dict(Heartbeat.objects.values_list("name", "at"))
+    in_process = bool(settings.CELERY_TASK_ALWAYS_EAGER)
     return TaskHealth(
-        in_process=bool(settings.CELERY_TASK_ALWAYS_EAGER),
+        in_process=in_process,
         beat_at=beats.get("beat"),
         worker_at=beats.get("worker"),
         stuck=stuck().count(),
+        late_jobs=() if in_process else late_daily_jobs(),  # in-process, beat runs nothing by itself
     )
 
 

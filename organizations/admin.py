@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.phone import mask_phone
+from kepuri.logs import mask_phone
 
 from .models import Organization
 

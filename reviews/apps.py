@@ -12,6 +12,7 @@ class ReviewsConfig(AppConfig):
         from . import services, signals  # noqa: F401 -- signals connect on import
 
         kinds.register(extension="延期通知", review_digest="待审核汇总")
+        kinds.register_daily(review_digests="待审核汇总")
         personal_data.register(
             self.name, refusal=services.account_deletion_refusal, erase=services.erase_exports
         )

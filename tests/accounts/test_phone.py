@@ -1,7 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.phone import canonical_contact_phone, is_valid_phone, mask_phone, normalize_phone
+from accounts.phone import canonical_contact_phone, is_valid_phone, normalize_phone
+from kepuri.logs import mask_phone
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import zxingcpp
+from django.core import checks
 from PIL import Image
 
 from activities import qr
@@ -91,6 +92,20 @@ def test_without_a_cjk_font_the_code_still_prints(activity, settings, monkeypatc
         image = Image.open(io.BytesIO(qr.png(activity)))
         assert image.width == image.height >= 1000
         assert zxingcpp.read_barcodes(image)[0].text.endswith(f"/a/{activity.public_code}/")
+    finally:
+        qr.font_file.cache_clear()
+
+
+def test_check_deploy_warns_without_a_cjk_font(settings, monkeypatch):
+    assert "kepuri.W002" not in [m.id for m in checks.run_checks(include_deployment_checks=True)]
+    qr.font_file.cache_clear()
+    settings.QR_FONT_PATH = ""
+    monkeypatch.setattr(qr, "FONT_CANDIDATES", [])
+    try:
+        warnings = [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "kepuri.W002"]
+        assert [w.hint for w in warnings] == [
+            "Install fonts-noto-cjk (Debian/Ubuntu) or set QR_FONT_PATH to a TTF/OTF/TTC file."
+        ]
     finally:
         qr.font_file.cache_clear()
 

@@ -14,10 +14,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accounts.forms import PhoneField
-from accounts.phone import canonical_contact_phone, is_valid_phone, mask_phone, normalize_phone
+from accounts.phone import canonical_contact_phone, is_valid_phone, normalize_phone
 from activities.forms import LinksField, NamesField, http_url
 from activities.reports import join_names, split_names
 from activities.search import pairs
+from kepuri.logs import mask_phone
 from kepuri.text import invisible_character
 from reviews.forms import DecisionForm
 from summaries.forms import SummaryForm

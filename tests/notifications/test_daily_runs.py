@@ -13,8 +13,8 @@ from activities import reminders
 from activities.reminders import KINDS, notices
 from activities.tasks import send_reminders
 from directory.models import SupervisingUnit
-from notifications.models import DailyRun, Message
-from notifications.services import deliver_sms, enqueue
+from notifications.models import DailyRun, Heartbeat, Message
+from notifications.services import deliver_sms, enqueue, task_health
 from reviews.models import ReviewerRole
 from reviews.tasks import send_review_digests
 from tests.factories import UserFactory, make_activity
@@ -139,6 +139,51 @@ def test_sent_by_hand_the_day_runs_whatever_the_hour(time_machine, drafts):
     time_machine.move_to(NINE - timedelta(hours=5), tick=False)
     assert send_reminders("2020-09-22")["report_draft"] == 2
     assert not DailyRun.objects.exists()
+
+
+LATE = NINE + timedelta(minutes=30)  # DAILY_LATE after the hour
+
+
+@pytest.fixture
+def beat_and_workers(settings):
+    """Beat and a worker alive, as in production: only the daily runs can be amiss."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    Heartbeat.objects.create(name="beat", at=datetime(2099, 1, 1, tzinfo=SHANGHAI))
+    Heartbeat.objects.create(name="worker", at=datetime(2099, 1, 1, tzinfo=SHANGHAI))
+
+
+def test_the_health_says_which_daily_job_has_not_finished(time_machine, drafts, beat_and_workers, client):
+    time_machine.move_to(LATE - TICK, tick=False)
+    assert task_health().ok  # 09:29:59.999999: not yet late, though nothing has run
+    time_machine.move_to(LATE, tick=False)
+    assert task_health().late_jobs == ("截止提醒", "待审核汇总")
+    response = client.get("/health/tasks/")
+    assert response.status_code == 503 and response.json()["late_jobs"] == ["截止提醒", "待审核汇总"]
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert (
+        "今天的截止提醒没有完成：请查看“每日任务”和后台任务进程的日志"
+        in client.get("/admin/").content.decode()
+    )
+
+    assert tick(time_machine, LATE)[1] == ["13800138001", "13800138002"]  # still caught up
+    assert task_health().problems == ["今天的待审核汇总没有完成：请查看“每日任务”和后台任务进程的日志"]
+    assert send_review_digests(scheduled=True) == 0
+    assert task_health().ok and client.get("/health/tasks/").json()["late_jobs"] == []
+    time_machine.move_to(LATE + timedelta(days=1), tick=False)  # a new day: today's runs owed again
+    assert task_health().late_jobs == ("截止提醒", "待审核汇总")
+
+
+def test_a_run_started_but_not_finished_is_late(time_machine, drafts, beat_and_workers):
+    DailyRun.objects.create(job="reminders", day=DAY, started_at=NINE, attempts=3)  # killed three times
+    DailyRun.objects.create(job="review_digests", day=DAY, started_at=NINE, finished_at=NINE)
+    time_machine.move_to(LATE, tick=False)
+    assert task_health().late_jobs == ("截止提醒",)
+
+
+def test_in_process_no_daily_job_is_late(time_machine, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no beat: the jobs are run by hand
+    time_machine.move_to(LATE + timedelta(hours=5), tick=False)
+    assert task_health().late_jobs == () and task_health().ok
 
 
 @pytest.mark.services

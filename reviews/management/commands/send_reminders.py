@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.phone import mask_phone
 from activities import reminders
+from kepuri.logs import mask_phone
 from reviews import services
 
 CHOICES = [*reminders.KINDS, "review_digest"]
