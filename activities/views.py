@@ -41,7 +41,10 @@ def publish(request):
     campaign = Campaign.objects.current()
     permission = rules.can_create(campaign)
     form = OrganizationForm(
-        request.POST or None, instance=organization_of(request.user), submit_label="保存并下一步"
+        request.POST or None,
+        instance=organization_of(request.user),
+        submit_label="保存并下一步",
+        form_tag=False,  # the page's form carries the per-form token
     )
     if request.method == "POST" and permission and form.is_valid():
         save_organization(owner=request.user, **form.cleaned_data)

@@ -31,9 +31,10 @@ class OrganizationForm(TextChecks, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, submit_label="保存", **kwargs):
+    def __init__(self, *args, submit_label="保存", form_tag=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = form_tag  # False inside a page's own <form> (发布活动's, with its token)
         self.helper.layout = Layout(
             "name",
             "contact_name",
