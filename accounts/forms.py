@@ -313,7 +313,7 @@ class LoginForm(TextChecks, forms.Form):
         self.refusal = None
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("phone", "password", _submit("登录", name="login"))
+        self.helper.layout = Layout("phone", "password", _form_token(), _submit("登录", name="login"))
 
     def clean(self):
         cleaned = super().clean()

@@ -148,7 +148,17 @@ class PasswordForgotView(_SmsCodeFormView):
         return redirect("accounts:login")
 
 
-class LoginView(auth_views.LoginView):
+class _CountsOnce:
+    """A form whose password counts against the login limits (a wrong one is a failed login): the
+    repeat of a double click is answered with the first click's refusal, not counted a second time."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        return remember(response) if form.refusal is not None else response
+
+
+@_once
+class LoginView(_CountsOnce, auth_views.LoginView):
     """登录 → 密码登录 (the tab beside it is 验证码登录)."""
 
     template_name = "accounts/login.html"
@@ -282,7 +292,7 @@ class _AccountFormView(LoginRequiredMixin, FormView):
 
 
 @_once
-class PhoneChangeView(_AccountFormView, _SmsCodeFormView):
+class PhoneChangeView(_CountsOnce, _AccountFormView, _SmsCodeFormView):
     """更换手机号: codes to the 原号码 and to the 新手机号码, and the password; the user stays logged in."""
 
     template_name = "accounts/phone_change.html"
@@ -309,7 +319,7 @@ class PhoneChangeView(_AccountFormView, _SmsCodeFormView):
 
 
 @_once
-class AccountDeleteView(_AccountFormView):
+class AccountDeleteView(_CountsOnce, _AccountFormView):
     """注销账号: says what happens, asks for the password; then the account is anonymised and logged out."""
 
     template_name = "accounts/account_delete.html"

@@ -13,7 +13,9 @@ rendering of the form gets a new one. The view is wrapped with ``@once_per_form_
   with that outcome — the same redirect and success message, signed in as the first left it —
   instead of running the view again and meeting its refusal (已提交、验证码已使用 …). One that
   arrives while the first is still running waits for it (``WAIT_SECONDS`` at most);
-- a refusal (the form shown again with its errors, a 4xx) is not kept: the next try runs anew.
+- a refusal (the form shown again with its errors, a 4xx) is not kept: the next try runs anew;
+  unless the view marks the page with ``remember`` too (a wrong password, counted against the login
+  limits: a double click must not count it twice).
 
 The browser is the one whose CSRF cookie posted the form: it outlives a login, a logout and a
 session cycled by 更换手机号, which a double click's second request (sent before the first's
@@ -59,7 +61,8 @@ def hidden_field() -> str:
 
 
 def remember(response: HttpResponse) -> HttpResponse:
-    """Mark a page (not a redirect) as the success of its POST, to be answered again to a repeat."""
+    """Mark a page (not a redirect) as the answer to its POST to give a repeat again: a success, or a
+    refusal that a second run must not repeat (it would count again)."""
     response.form_token_success = True
     return response
 

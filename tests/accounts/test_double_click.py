@@ -138,3 +138,52 @@ def test_changing_the_password_twice_says_changed(client):
     assert user.check_password(NEW_PASSWORD) and signed_in_as(client) == user
     page = text_of(client.get(second.url))
     assert page.count("密码修改成功") == 1 and "旧密码不正确" not in page
+
+
+def test_a_wrong_password_clicked_twice_counts_once(client):
+    """A wrong password is a failed login (5 lock the phone): the repeat answers the first refusal."""
+    UserFactory(phone=PHONE)
+    data = {"phone": PHONE, "password": "not-my-password", "login": ""}
+
+    first, second = double_click(
+        client, "/accounts/login/", data | {"form_token": form_token(client.get("/accounts/login/"))}
+    )
+
+    for answer in (first, second):
+        assert answer.status_code == 200 and "手机号码或密码错误，还可尝试4次" in text_of(answer)
+    again = client.post("/accounts/login/", data | {"form_token": form_token(second)})  # a new try
+    assert "手机号码或密码错误，还可尝试3次" in text_of(again)
+
+
+def test_without_the_token_a_wrong_password_counts_twice(client):
+    UserFactory(phone=PHONE)
+    first, second = double_click(client, "/accounts/login/", {"phone": PHONE, "password": "not-my-password"})
+    assert "还可尝试4次" in text_of(first) and "还可尝试3次" in text_of(second)
+
+
+def test_logging_in_by_password_twice_signs_in(client):
+    user = UserFactory(phone=PHONE)
+    token = form_token(client.get("/accounts/login/"))
+    data = {"phone": PHONE, "password": PASSWORD, "login": "", "form_token": token}
+
+    first, second = double_click(client, "/accounts/login/", data)
+
+    assert first.status_code == second.status_code == 302 and first.url == second.url == "/"
+    assert signed_in_as(client) == user
+
+
+def test_a_wrong_password_to_delete_the_account_clicked_twice_counts_once(client):
+    user = UserFactory(phone=PHONE)
+    client.force_login(user)
+    data = {"password": "not-my-password", "understood": "on"}
+
+    first, second = double_click(
+        client, "/accounts/delete/", data | {"form_token": form_token(client.get("/accounts/delete/"))}
+    )
+
+    for answer in (first, second):
+        assert answer.status_code == 200 and "密码错误，还可尝试4次" in text_of(answer)
+    again = client.post("/accounts/delete/", data | {"form_token": form_token(second)})
+    assert "密码错误，还可尝试3次" in text_of(again)
+    user.refresh_from_db()
+    assert not user.is_deleted
