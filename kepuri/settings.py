@@ -141,17 +141,16 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "kepuri.microcache.SecondCache",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 
 # A second or so of this process's memory in front of the shared cache (kepuri.microcache). Its
-# copies expire after a second but leave memory only when the cache is full (the oldest third goes),
-# so the bound is what a process holds: 1,000 pages (a second of distinct pages, and more, for one
-# process), some 30 MB. With 5,000 the soak saw each app server grow ~30 MB over half an hour.
+# copies expire after a second and leave as new ones come in (SecondCache): a process holds about
+# the last second's distinct pages; 1,000 (some 30 MB) is the bound for a burst.
 CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "kepuri.microcache.SecondCache",
     "LOCATION": "kepuri-local",
     "OPTIONS": {"MAX_ENTRIES": 1000},
 }
