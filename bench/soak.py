@@ -516,8 +516,9 @@ class Soak:
             "--threads", str(self.args.threads), "--timeout", "30", "--log-level", "warning",
         ]  # fmt: skip
         child = Child(name, command, env=self.environment(), log_path=self.logs / f"{name}.log").start()
-        wait_http(f"http://127.0.0.1:{port}/health/live/", timeout=90, process=child)
+        # Known before it answers: a run interrupted while it starts still stops it.
         self.children[name] = child
+        wait_http(f"http://127.0.0.1:{port}/health/live/", timeout=90, process=child)
         return child
 
     def start_worker(self, name: str) -> Child:
