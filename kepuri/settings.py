@@ -141,7 +141,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "kepuri.microcache.SecondCache",
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
