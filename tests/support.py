@@ -71,6 +71,36 @@ def inline_code(html: str) -> list[str]:
     return finder.problems
 
 
+class FormsOnPage(HTMLParser):
+    """A page's forms: each button's form (its action, by the button's words), and the forms opened
+    inside another (outer action, inner action), which HTML does not allow: the browser drops the
+    inner <form> tag and its buttons post the outer form."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.open, self.nested, self.buttons = [], [], {}
+        self.button = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            action = dict(attrs).get("action", "")
+            if self.open:
+                self.nested.append((self.open[-1], action))
+            self.open.append(action)
+        elif tag == "button":
+            self.button = self.open[-1] if self.open else None
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if self.button is not None and data.strip():
+            self.buttons[data.strip()] = self.button
+            self.button = None
+
+
 def text_of(response) -> str:
     """The page's visible text, tags removed and whitespace collapsed."""
     html = response.content.decode()

@@ -6,39 +6,18 @@ rows of the permission matrix that answer 200, for each role, an activity waitin
 and one approved.
 """
 
-from html.parser import HTMLParser
-
 import pytest
 from django.test import Client
 
 from tests.hardening.matrix import NOW, ROLES, url_names, url_of, world
 from tests.hardening.test_permission_matrix import EXPECTED
+from tests.support import FormsOnPage
 
 pytestmark = pytest.mark.django_db
 
 
-class Nesting(HTMLParser):
-    """The actions of the forms opened inside another form, in order."""
-
-    def __init__(self):
-        super().__init__()
-        self.open, self.nested = [], []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "form":
-            if self.open:
-                self.nested.append((self.open[-1], dict(attrs).get("action", "")))
-            self.open.append(dict(attrs).get("action", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.open:
-            self.open.pop()
-
-
 def nested_forms(html: str) -> list[tuple[str, str]]:
-    parser = Nesting()
-    parser.feed(html)
-    return parser.nested
+    return FormsOnPage(html).nested
 
 
 def test_the_check_finds_a_nested_form():

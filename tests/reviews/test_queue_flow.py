@@ -4,7 +4,6 @@
 import html
 import re
 from datetime import datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -20,7 +19,7 @@ from reviews import services
 from reviews.models import BulkApproval, ReviewerRole
 from tests.factories import make_activity, make_change
 from tests.reviews.conftest import flushed, reach, unit
-from tests.support import SHANGHAI, header_text, queue_names, text_of
+from tests.support import SHANGHAI, FormsOnPage, header_text, queue_names, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -360,38 +359,12 @@ def test_the_header_counts_the_reviewer_s_unread_messages(hebei, roles):
     assert "消息 1 审核" in header_text(hebei.get("/review/"))
 
 
-class Forms(HTMLParser):
-    """Each button's form (its action), and whether a form ever opens inside another."""
-
-    def __init__(self):
-        super().__init__()
-        self.open, self.nested, self.buttons = [], False, {}
-        self.button = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "form":
-            self.nested |= bool(self.open)
-            self.open.append(dict(attrs).get("action", ""))
-        elif tag == "button":
-            self.button = self.open[-1] if self.open else None
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self.open:
-            self.open.pop()
-
-    def handle_data(self, data):
-        if self.button is not None and data.strip():
-            self.buttons[data.strip()] = self.button
-            self.button = None
-
-
 def test_each_form_of_the_review_page_stands_alone(hebei, organiser):
     item = waiting(organiser, 0, status="approved", waiting_since=None)
     url = f"/review/activities/{item.public_code}/"
     for _ in range(2):  # made, then kept
-        forms = Forms()
-        forms.feed(hebei.get(url).content.decode())
-        assert not forms.nested
+        forms = FormsOnPage(hebei.get(url).content.decode())
+        assert forms.nested == []
         assert forms.buttons["延期"] == f"{url}extend/"
         assert forms.buttons["推荐"] == f"{url}recommend/"
 
